@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+export const STRATEGIES = ['cost', 'latency', 'availability', 'round-robin'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export const PROVIDER_TYPES = ['openai', 'openai-compatible', 'anthropic', 'gemini'] as const;
+export type ProviderType = (typeof PROVIDER_TYPES)[number];
+
+const nameRe = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const providerName = z.string().regex(nameRe, 'letters, digits, ".", "_" and "-" only, no "/"');
+
+/** Prices are USD per million tokens, as providers publish them. */
+export const modelSchema = z
+  .object({
+    input: z.number().nonnegative().optional(),
+    output: z.number().nonnegative().optional(),
+    cached_input: z.number().nonnegative().optional(),
+    context: z.number().int().positive().optional(),
+    max_output: z.number().int().positive().optional(),
+    capabilities: z.array(z.enum(['chat', 'completions', 'embeddings', 'tools', 'vision', 'json'])).optional(),
+    /** the id the provider knows the model by, when it differs from the key */
+    upstream_id: z.string().min(1).optional(),
+  })
+  .strict();
+export type ModelConfig = z.infer<typeof modelSchema>;
+
+const timeoutsSchema = z
+  .object({
+    connect_ms: z.number().int().positive().optional(),
+    first_byte_ms: z.number().int().positive().optional(),
+    idle_ms: z.number().int().positive().optional(),
+    total_ms: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export const providerSchema = z
+  .object({
+    type: z.enum(PROVIDER_TYPES),
+    base_url: z.string().url().optional(),
+    api_key: z.string().optional(),
+    api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    timeouts: timeoutsSchema.optional(),
+    /** round-robin weight */
+    weight: z.number().positive().optional(),
+    enabled: z.boolean().optional(),
+    models: z.record(z.string().min(1), modelSchema.nullable()).default({}),
+  })
+  .strict();
+export type ProviderConfig = z.infer<typeof providerSchema>;
+
+export const routeSchema = z
+  .object({
+    strategy: z.enum(STRATEGIES).optional(),
+    targets: z.array(z.string().min(1)).min(1),
+    fallback: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+export type RouteConfig = z.infer<typeof routeSchema>;
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().min(1).optional(),
+        port: z.number().int().min(0).max(65535).optional(),
+        max_body_mb: z.number().positive().optional(),
+        /** extra Host header names accepted besides loopback names */
+        allowed_hosts: z.array(z.string().min(1)).optional(),
+        shutdown_grace_ms: z.number().int().nonnegative().optional(),
+      })
+      .strict()
+      .default({}),
+    routing: z
+      .object({
+        strategy: z.enum(STRATEGIES).default('cost'),
+        fallback: z.array(z.string().min(1)).optional(),
+      })
+      .strict()
+      .default({ strategy: 'cost' }),
+    providers: z.record(providerName, providerSchema).default({}),
+    routes: z.record(z.string().min(1), routeSchema).default({}),
+  })
+  .strict();
+
+export type ConfigFile = z.infer<typeof configSchema>;

@@ -1,0 +1,100 @@
+/**
+ * The seam between the gateway and a provider's wire format. An adapter is pure:
+ * no Hono, no undici, no I/O. It turns an OpenAI-shaped request into the provider's
+ * request, and the provider's response or SSE events back into OpenAI shapes.
+ * A new provider type is one folder under src/providers/ plus one line in registry.ts.
+ */
+import type { ModelConfig, ProviderType } from '../config/schema.js';
+import type { SseEvent } from '../upstream/sse.js';
+
+export type Operation = 'chat' | 'completions' | 'embeddings';
+
+/** A provider as the daemon runs it: config resolved, env expanded. */
+export interface ProviderRuntime {
+  name: string;
+  type: ProviderType;
+  baseUrl: string;
+  apiKey: string | undefined;
+  headers: Record<string, string>;
+  timeouts: { connectMs: number; firstByteMs: number; idleMs: number; totalMs: number };
+  weight: number;
+}
+
+/** One place a request can go: a provider and one of its models. */
+export interface Target {
+  provider: ProviderRuntime;
+  /** the model id as configured under the provider (what clients call it) */
+  model: string;
+  /** the id sent to the provider */
+  upstreamModel: string;
+  /** `${provider}/${model}`: what the response's `model` says */
+  servedAs: string;
+  /** prices and limits from config; null when the config gives none */
+  info: ModelConfig | null;
+}
+
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  /** prompt tokens served from the provider's cache (a subset of promptTokens) */
+  cachedTokens: number;
+}
+
+/** An OpenAI-shaped request body, parsed once by the gateway. */
+export type OpenAIBody = Record<string, unknown> & { model: string; stream?: boolean };
+
+export interface UpstreamCall {
+  method: 'POST' | 'GET';
+  /** appended to the provider's base URL */
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface RequestContext {
+  requestId: string;
+  stream: boolean;
+  /** whether the client asked for a usage chunk (stream_options.include_usage) */
+  clientWantsUsage: boolean;
+  /** unix seconds, for providers whose responses carry no `created` */
+  created: number;
+}
+
+export interface TranslatedResponse {
+  body: Record<string, unknown>;
+  usage: Usage | null;
+}
+
+/** Turns one streaming response into OpenAI SSE payloads (each sent as `data: <payload>\n\n`). */
+export interface StreamTranslator {
+  /** one upstream SSE event → payloads to send now (the upstream's own [DONE] is swallowed) */
+  push(event: SseEvent): string[];
+  /** the upstream ended; payloads to send before the gateway's `data: [DONE]` */
+  end(): string[];
+  /** usage as the provider reported it so far, or null */
+  usage(): Usage | null;
+  /** characters of generated output so far, to estimate usage when none is reported */
+  outputChars(): number;
+  /** a provider error that arrived inside the stream, if any */
+  error(): { message: string; type?: string } | null;
+}
+
+export interface ClientError {
+  status: number;
+  /** the OpenAI error envelope, serialised */
+  body: string;
+}
+
+export interface ProviderAdapter {
+  readonly type: ProviderType;
+  /** the provider's API root when config gives no base_url */
+  readonly defaultBaseUrl?: string;
+  readonly supports: readonly Operation[];
+  /** May throw GatewayError('invalid_request_error') for a request the provider cannot express. */
+  buildRequest(op: Operation, body: OpenAIBody, target: Target, ctx: RequestContext): UpstreamCall;
+  /** A successful non-streaming response, already JSON-parsed, in OpenAI shape with `model` = target.servedAs. */
+  parseResponse(op: Operation, payload: unknown, target: Target, ctx: RequestContext): TranslatedResponse;
+  streamTranslator(op: Operation, target: Target, ctx: RequestContext): StreamTranslator;
+  /** A provider's 4xx caused by the request, as the OpenAI error the client should see. */
+  clientError(status: number, bodyText: string): ClientError;
+}

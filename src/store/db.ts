@@ -1,0 +1,30 @@
+import Database from 'better-sqlite3';
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ensureHome } from '../config/paths.js';
+import { migrate } from './migrations/index.js';
+
+export type Db = Database.Database;
+
+/**
+ * Opens (creating if needed) the SQLite database in WAL mode with a busy timeout,
+ * so the CLI and the daemon can write at once without losing either write.
+ */
+export function openDatabase(file: string): Db {
+  ensureHome(dirname(file));
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db, file);
+  for (const side of ['-wal', '-shm']) {
+    try {
+      chmodSync(file + side, 0o600);
+    } catch {
+      /* not created yet */
+    }
+  }
+  return db;
+}

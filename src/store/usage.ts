@@ -1,0 +1,174 @@
+import type { Db } from './db.js';
+
+export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'messages';
+
+export interface AttemptLog {
+  provider: string;
+  model: string;
+  /** HTTP status from the provider, or absent for a connection error/timeout */
+  status?: number;
+  error?: string;
+  ms: number;
+}
+
+/** One record per request that reached routing (SPEC section 5). */
+export interface UsageRecord {
+  requestId: string;
+  ts: number;
+  keyId: string | null;
+  endpoint: Endpoint;
+  requestedModel: string | null;
+  servedModel: string | null;
+  provider: string | null;
+  strategy: string | null;
+  attempts: AttemptLog[];
+  stream: boolean;
+  status: number;
+  errorCode: string | null;
+  latencyMs: number;
+  ttfbMs: number | null;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  /** true when the provider reported no usage and the gateway counted it itself */
+  usageEstimated: boolean;
+  costUsd: number | null;
+}
+
+export interface UsageSink {
+  record(rec: UsageRecord): void;
+  /** writes everything queued; resolves once it is on disk */
+  flush(): void;
+  close(): void;
+}
+
+/**
+ * Queues usage records and writes them in one transaction every few milliseconds,
+ * so a request never waits on SQLite. A crash loses at most one batch window.
+ */
+export class BatchedUsageWriter implements UsageSink {
+  private queue: UsageRecord[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly insert;
+  private readonly writeBatch;
+  private closed = false;
+
+  constructor(
+    db: Db,
+    private readonly windowMs = 5,
+    private readonly onError: (err: unknown) => void = () => {},
+  ) {
+    this.insert = db.prepare(
+      `INSERT OR IGNORE INTO usage (request_id, ts, key_id, endpoint, requested_model, served_model, provider, strategy, attempts, attempt_log,
+         stream, status, error_code, latency_ms, ttfb_ms, prompt_tokens, completion_tokens, cached_tokens, usage_estimated, cost_usd)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.writeBatch = db.transaction((batch: UsageRecord[]) => {
+      for (const r of batch) {
+        this.insert.run(
+          r.requestId,
+          r.ts,
+          r.keyId,
+          r.endpoint,
+          r.requestedModel,
+          r.servedModel,
+          r.provider,
+          r.strategy,
+          r.attempts.length,
+          r.attempts.length ? JSON.stringify(r.attempts) : null,
+          r.stream ? 1 : 0,
+          r.status,
+          r.errorCode,
+          r.latencyMs,
+          r.ttfbMs,
+          r.promptTokens,
+          r.completionTokens,
+          r.cachedTokens,
+          r.usageEstimated ? 1 : 0,
+          r.costUsd,
+        );
+      }
+    });
+  }
+
+  record(rec: UsageRecord): void {
+    this.queue.push(rec);
+    if (this.closed) {
+      this.flush();
+      return;
+    }
+    if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), this.windowMs);
+    }
+  }
+
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    try {
+      this.writeBatch.immediate(batch);
+    } catch (err) {
+      // Keep the records for the next window rather than lose them (SQLITE_BUSY past the timeout).
+      this.queue = batch.concat(this.queue);
+      this.onError(err);
+      if (!this.closed) this.timer = setTimeout(() => this.flush(), 100);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.flush();
+  }
+}
+
+export interface UsageFilter {
+  since?: number;
+  keyId?: string;
+}
+
+export interface UsageTotals {
+  requests: number;
+  errors: number;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  costUsd: number;
+  /** records whose model had no price: served, but not in costUsd */
+  unpriced: number;
+}
+
+function where(filter: UsageFilter): { sql: string; args: unknown[] } {
+  const parts: string[] = [];
+  const args: unknown[] = [];
+  if (filter.since !== undefined) {
+    parts.push('ts >= ?');
+    args.push(filter.since);
+  }
+  if (filter.keyId !== undefined) {
+    parts.push('key_id = ?');
+    args.push(filter.keyId);
+  }
+  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', args };
+}
+
+export function usageTotals(db: Db, filter: UsageFilter = {}): UsageTotals {
+  const w = where(filter);
+  const row = db
+    .prepare(
+      `SELECT COUNT(*) AS requests,
+              COALESCE(SUM(status >= 400), 0) AS errors,
+              COALESCE(SUM(prompt_tokens), 0) AS promptTokens,
+              COALESCE(SUM(completion_tokens), 0) AS completionTokens,
+              COALESCE(SUM(cached_tokens), 0) AS cachedTokens,
+              COALESCE(SUM(cost_usd), 0) AS costUsd,
+              COALESCE(SUM(cost_usd IS NULL AND status < 400), 0) AS unpriced
+         FROM usage ${w.sql}`,
+    )
+    .get(...w.args) as UsageTotals;
+  return row;
+}

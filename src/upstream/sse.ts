@@ -1,0 +1,83 @@
+/**
+ * An incremental Server-Sent Events decoder (WHATWG rules): events are separated by a
+ * blank line, lines by \n, \r\n or \r, and a chunk may end anywhere, even inside a
+ * line or between \r and \n.
+ */
+
+export interface SseEvent {
+  event: string | undefined;
+  data: string;
+  id: string | undefined;
+}
+
+export class SseDecoder {
+  private buffer = '';
+  private event: string | undefined;
+  private id: string | undefined;
+  private data: string[] = [];
+  private readonly decoder = new TextDecoder();
+
+  /** Feeds a chunk; returns the events it completed. */
+  push(chunk: Uint8Array | string): SseEvent[] {
+    this.buffer += typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
+    const out: SseEvent[] = [];
+    let start = 0;
+    for (;;) {
+      let nl = -1;
+      let next = -1;
+      for (let i = start; i < this.buffer.length; i++) {
+        const ch = this.buffer.charCodeAt(i);
+        if (ch === 10) {
+          nl = i;
+          next = i + 1;
+          break;
+        }
+        if (ch === 13) {
+          // A lone \r at the very end may be the first half of \r\n: wait for more.
+          if (i + 1 >= this.buffer.length) break;
+          nl = i;
+          next = this.buffer.charCodeAt(i + 1) === 10 ? i + 2 : i + 1;
+          break;
+        }
+      }
+      if (nl < 0) break;
+      this.takeLine(this.buffer.slice(start, nl), out);
+      start = next;
+    }
+    this.buffer = start === 0 ? this.buffer : this.buffer.slice(start);
+    return out;
+  }
+
+  /** Ends the input; an event without its closing blank line is still delivered. */
+  end(): SseEvent[] {
+    const out: SseEvent[] = [];
+    if (this.buffer.length > 0) {
+      this.takeLine(this.buffer.replace(/\r$/, ''), out);
+      this.buffer = '';
+    }
+    this.takeLine('', out);
+    return out;
+  }
+
+  private takeLine(line: string, out: SseEvent[]): void {
+    if (line === '') {
+      if (this.data.length > 0 || this.event !== undefined) {
+        out.push({ event: this.event, data: this.data.join('\n'), id: this.id });
+      }
+      this.event = undefined;
+      this.data = [];
+      return;
+    }
+    if (line.charCodeAt(0) === 58 /* : comment */) return;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? '' : line.slice(colon + 1);
+    if (value.charCodeAt(0) === 32) value = value.slice(1);
+    if (field === 'data') this.data.push(value);
+    else if (field === 'event') this.event = value;
+    else if (field === 'id') this.id = value;
+  }
+}
+
+export const sseData = (payload: string): string => `data: ${payload}\n\n`;
+export const SSE_DONE = 'data: [DONE]\n\n';
