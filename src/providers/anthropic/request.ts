@@ -1,0 +1,175 @@
+/**
+ * OpenAI chat/completions request → Anthropic Messages request
+ * (https://docs.anthropic.com/en/api/messages). The Messages API has no system role,
+ * wants user/assistant turns to alternate, carries tool calls and results as content
+ * blocks and requires max_tokens, so the body is rebuilt rather than patched.
+ */
+import { invalidRequest } from '../../errors.js';
+import type { OpenAIBody, Operation, Target } from '../types.js';
+
+type Block = Record<string, unknown>;
+interface Turn {
+  role: 'user' | 'assistant';
+  content: Block[];
+}
+
+const DEFAULT_MAX_TOKENS = 4096;
+const DATA_URL = /^data:([^;,]+)(?:;[^,]*)?;base64,(.*)$/s;
+/** Fields Anthropic knows under the same name; anything else OpenAI-only is dropped, because Anthropic rejects unknown fields. */
+const NATIVE_PASSTHROUGH = ['top_k', 'thinking', 'metadata', 'service_tier'] as const;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function textOf(content: unknown, where: string): string {
+  if (content == null) return '';
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((p) => {
+        if (isObject(p) && p.type === 'text' && typeof p.text === 'string') return p.text;
+        throw invalidRequest(`${where}: only text parts are allowed here`, 'messages');
+      })
+      .join('');
+  }
+  throw invalidRequest(`${where}: content must be a string or an array of parts`, 'messages');
+}
+
+export function imageBlock(url: string): Block {
+  const m = DATA_URL.exec(url);
+  if (m) return { type: 'image', source: { type: 'base64', media_type: m[1], data: m[2] } };
+  if (/^https?:\/\//i.test(url)) return { type: 'image', source: { type: 'url', url } };
+  throw invalidRequest('image_url.url must be a base64 data URL or an http(s) URL', 'messages');
+}
+
+function userBlocks(content: unknown): Block[] {
+  if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
+  if (!Array.isArray(content)) throw invalidRequest('user message content must be a string or an array', 'messages');
+  return content.map((part): Block => {
+    if (!isObject(part)) throw invalidRequest('content parts must be objects', 'messages');
+    if (part.type === 'text') return { type: 'text', text: String(part.text ?? '') };
+    if (part.type === 'image_url') {
+      const img = part.image_url;
+      const url = typeof img === 'string' ? img : isObject(img) ? String(img.url ?? '') : '';
+      return imageBlock(url);
+    }
+    throw invalidRequest(`content part type ${String(part.type)} is not supported by Anthropic`, 'messages');
+  });
+}
+
+function parseArguments(raw: unknown): unknown {
+  if (raw == null || raw === '') return {};
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw invalidRequest('tool_calls[].function.arguments must be a JSON string', 'messages');
+  }
+}
+
+function assistantBlocks(msg: Record<string, unknown>): Block[] {
+  const blocks: Block[] = [];
+  const text = textOf(msg.content, 'assistant message');
+  if (text !== '') blocks.push({ type: 'text', text });
+  const calls = msg.tool_calls;
+  if (Array.isArray(calls)) {
+    for (const call of calls) {
+      if (!isObject(call) || !isObject(call.function)) throw invalidRequest('malformed tool_calls entry', 'messages');
+      blocks.push({
+        type: 'tool_use',
+        id: String(call.id ?? ''),
+        name: String(call.function.name ?? ''),
+        input: parseArguments(call.function.arguments),
+      });
+    }
+  }
+  return blocks;
+}
+
+function toolResultBlock(msg: Record<string, unknown>): Block {
+  if (typeof msg.tool_call_id !== 'string') throw invalidRequest('tool messages need tool_call_id', 'messages');
+  return { type: 'tool_result', tool_use_id: msg.tool_call_id, content: textOf(msg.content, 'tool message') };
+}
+
+/** Splits OpenAI messages into Anthropic's `system` string and strictly alternating turns. */
+export function toAnthropicMessages(messages: unknown): { system: string | undefined; turns: Turn[] } {
+  if (!Array.isArray(messages) || messages.length === 0) throw invalidRequest('messages must be a non-empty array', 'messages');
+  const system: string[] = [];
+  const turns: Turn[] = [];
+  const push = (role: Turn['role'], content: Block[]): void => {
+    if (content.length === 0) return;
+    const last = turns[turns.length - 1];
+    // Anthropic rejects two turns of the same role in a row: merge them.
+    if (last && last.role === role) last.content.push(...content);
+    else turns.push({ role, content });
+  };
+  for (const msg of messages) {
+    if (!isObject(msg)) throw invalidRequest('each message must be an object', 'messages');
+    switch (msg.role) {
+      case 'system':
+      case 'developer':
+        system.push(textOf(msg.content, `${msg.role} message`));
+        break;
+      case 'user':
+        push('user', userBlocks(msg.content));
+        break;
+      case 'assistant':
+        push('assistant', assistantBlocks(msg));
+        break;
+      case 'tool':
+        push('user', [toolResultBlock(msg)]);
+        break;
+      default:
+        throw invalidRequest(`message role ${String(msg.role)} is not supported by Anthropic`, 'messages');
+    }
+  }
+  const joined = system.filter((s) => s !== '').join('\n\n');
+  return { system: joined === '' ? undefined : joined, turns };
+}
+
+function toAnthropicTools(tools: unknown): Block[] | undefined {
+  if (!Array.isArray(tools) || tools.length === 0) return undefined;
+  return tools.map((t): Block => {
+    if (!isObject(t) || t.type !== 'function' || !isObject(t.function)) throw invalidRequest('only function tools are supported', 'tools');
+    const fn = t.function;
+    const out: Block = { name: String(fn.name ?? ''), input_schema: isObject(fn.parameters) ? fn.parameters : { type: 'object', properties: {} } };
+    if (typeof fn.description === 'string') out.description = fn.description;
+    return out;
+  });
+}
+
+function toAnthropicToolChoice(choice: unknown, parallel: unknown): Block | undefined {
+  let out: Block | undefined;
+  if (choice === 'auto') out = { type: 'auto' };
+  else if (choice === 'none') out = { type: 'none' };
+  else if (choice === 'required') out = { type: 'any' };
+  else if (isObject(choice) && isObject(choice.function)) out = { type: 'tool', name: String(choice.function.name ?? '') };
+  else if (choice !== undefined) throw invalidRequest('unsupported tool_choice', 'tool_choice');
+  if (parallel === false && out?.type !== 'none') out = { ...(out ?? { type: 'auto' }), disable_parallel_tool_use: true };
+  return out;
+}
+
+function promptToMessages(prompt: unknown): unknown[] {
+  if (typeof prompt === 'string') return [{ role: 'user', content: prompt }];
+  if (Array.isArray(prompt) && prompt.length === 1 && typeof prompt[0] === 'string') return [{ role: 'user', content: prompt[0] }];
+  throw invalidRequest('prompt must be one string for this provider', 'prompt');
+}
+
+export function buildAnthropicBody(op: Operation, body: OpenAIBody, target: Target, stream: boolean): Record<string, unknown> {
+  if (typeof body.n === 'number' && body.n > 1) throw invalidRequest('Anthropic returns one choice per request; n must be 1', 'n');
+  const { system, turns } = toAnthropicMessages(op === 'completions' ? promptToMessages(body.prompt) : body.messages);
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? target.info?.max_output ?? DEFAULT_MAX_TOKENS;
+  const out: Record<string, unknown> = { model: target.upstreamModel, max_tokens: maxTokens, messages: turns };
+  if (system !== undefined) out.system = system;
+  if (stream) out.stream = true;
+  if (body.stop != null) out.stop_sequences = Array.isArray(body.stop) ? body.stop : [body.stop];
+  // OpenAI's temperature runs 0..2, Anthropic's 0..1.
+  if (typeof body.temperature === 'number') out.temperature = Math.min(body.temperature, 1);
+  if (typeof body.top_p === 'number') out.top_p = body.top_p;
+  if (typeof body.user === 'string' && body.metadata === undefined) out.metadata = { user_id: body.user };
+  const tools = toAnthropicTools(body.tools);
+  if (tools) out.tools = tools;
+  const toolChoice = toAnthropicToolChoice(body.tool_choice, body.parallel_tool_calls);
+  if (toolChoice && tools) out.tool_choice = toolChoice;
+  for (const key of NATIVE_PASSTHROUGH) if (body[key] !== undefined) out[key] = body[key];
+  return out;
+}

@@ -1,0 +1,175 @@
+/**
+ * Anthropic's streaming events (https://docs.anthropic.com/en/api/messages-streaming)
+ * → OpenAI `chat.completion.chunk` (or legacy `text_completion`) payloads.
+ *
+ * message_start          → first chunk, carrying role (and input usage, kept)
+ * content_block_start    → text: its text, if any; tool_use: the tool call's first delta
+ *                          (index, id, type, name, arguments '')
+ * content_block_delta    → text_delta: content; input_json_delta: arguments
+ * content_block_stop     → nothing, unless a tool call got no arguments at all ('{}')
+ * message_delta          → finish_reason, output usage
+ * message_stop           → the usage chunk (choices: []) when the client asked for it
+ * ping, thinking deltas  → nothing
+ * error                  → an OpenAI error payload, and error() reports it
+ */
+import type { SseEvent } from '../../upstream/sse.js';
+import type { Operation, RequestContext, StreamTranslator, Target, Usage } from '../types.js';
+import { anthropicErrorEnvelope, finishReasonFor, openAIUsage, usageFromAnthropic } from './response.js';
+
+type Json = Record<string, unknown>;
+
+export function parseAnthropicEvent(event: SseEvent): Json | null {
+  if (event.data === '' || event.data === '[DONE]') return null;
+  try {
+    const parsed = JSON.parse(event.data) as unknown;
+    if (!parsed || typeof parsed !== 'object') return null;
+    const obj = parsed as Json;
+    // The `event:` line and the payload's `type` agree; trust the payload, fall back to the line.
+    if (typeof obj.type !== 'string' && event.event) obj.type = event.event;
+    return obj;
+  } catch {
+    return null;
+  }
+}
+
+export class AnthropicStreamTranslator implements StreamTranslator {
+  private id: string;
+  private rawUsage: Json = {};
+  private sawUsage = false;
+  private chars = 0;
+  private failure: { message: string; type?: string } | null = null;
+  /** content block index → OpenAI tool_calls index, for tool_use blocks */
+  private readonly toolIndex = new Map<number, number>();
+  private readonly toolHasArgs = new Set<number>();
+  private usageSent = false;
+  private finished = false;
+
+  constructor(
+    private readonly op: Operation,
+    private readonly target: Target,
+    private readonly ctx: RequestContext,
+  ) {
+    this.id = `msg_${ctx.requestId}`;
+  }
+
+  push(event: SseEvent): string[] {
+    const data = parseAnthropicEvent(event);
+    if (!data) return [];
+    switch (data.type) {
+      case 'message_start':
+        return this.onMessageStart(data.message as Json | undefined);
+      case 'content_block_start':
+        return this.onBlockStart(Number(data.index), (data.content_block ?? {}) as Json);
+      case 'content_block_delta':
+        return this.onBlockDelta(Number(data.index), (data.delta ?? {}) as Json);
+      case 'content_block_stop':
+        return this.onBlockStop(Number(data.index));
+      case 'message_delta':
+        return this.onMessageDelta((data.delta ?? {}) as Json, data.usage);
+      case 'message_stop':
+        return this.usageChunk();
+      case 'error': {
+        const envelope = anthropicErrorEnvelope(data.error, 'provider error in stream');
+        const e = envelope.error as { message: string; type: string };
+        this.failure = { message: e.message, type: e.type };
+        return [JSON.stringify(envelope)];
+      }
+      default:
+        return []; // ping, and event types added after this was written
+    }
+  }
+
+  end(): string[] {
+    // A stream cut before message_stop still owes the client its usage chunk.
+    return this.finished ? this.usageChunk() : [];
+  }
+
+  usage(): Usage | null {
+    return this.sawUsage ? usageFromAnthropic(this.rawUsage) : null;
+  }
+
+  outputChars(): number {
+    return this.chars;
+  }
+
+  error(): { message: string; type?: string } | null {
+    return this.failure;
+  }
+
+  private mergeUsage(u: unknown): void {
+    if (!u || typeof u !== 'object') return;
+    this.sawUsage = true;
+    // message_delta's counts are cumulative, so later values replace earlier ones.
+    for (const [k, v] of Object.entries(u as Json)) if (typeof v === 'number') this.rawUsage[k] = v;
+  }
+
+  private onMessageStart(message: Json | undefined): string[] {
+    if (message && typeof message.id === 'string') this.id = message.id;
+    this.mergeUsage(message?.usage);
+    return this.op === 'chat' ? [this.chunk({ role: 'assistant', content: '' })] : [];
+  }
+
+  private onBlockStart(index: number, block: Json): string[] {
+    if (block.type === 'text') return typeof block.text === 'string' && block.text !== '' ? this.text(block.text) : [];
+    if (block.type !== 'tool_use' || this.op !== 'chat') return [];
+    const toolIndex = this.toolIndex.size;
+    this.toolIndex.set(index, toolIndex);
+    const name = String(block.name ?? '');
+    this.chars += name.length;
+    return [this.chunk({ tool_calls: [{ index: toolIndex, id: block.id, type: 'function', function: { name, arguments: '' } }] })];
+  }
+
+  private onBlockDelta(index: number, delta: Json): string[] {
+    if (delta.type === 'text_delta' && typeof delta.text === 'string') return this.text(delta.text);
+    if (delta.type === 'input_json_delta' && typeof delta.partial_json === 'string') {
+      const toolIndex = this.toolIndex.get(index);
+      if (toolIndex === undefined || delta.partial_json === '') return [];
+      this.toolHasArgs.add(toolIndex);
+      this.chars += delta.partial_json.length;
+      return [this.chunk({ tool_calls: [{ index: toolIndex, function: { arguments: delta.partial_json } }] })];
+    }
+    return []; // thinking_delta, signature_delta, citations_delta: not part of the OpenAI shape
+  }
+
+  private onBlockStop(index: number): string[] {
+    const toolIndex = this.toolIndex.get(index);
+    if (toolIndex === undefined || this.toolHasArgs.has(toolIndex)) return [];
+    // A tool without parameters streams no input_json_delta; '' would not parse as JSON.
+    this.toolHasArgs.add(toolIndex);
+    return [this.chunk({ tool_calls: [{ index: toolIndex, function: { arguments: '{}' } }] })];
+  }
+
+  private onMessageDelta(delta: Json, usage: unknown): string[] {
+    this.mergeUsage(usage);
+    if (delta.stop_reason == null) return [];
+    this.finished = true;
+    return [this.chunk({}, finishReasonFor(delta.stop_reason))];
+  }
+
+  private text(text: string): string[] {
+    this.chars += text.length;
+    return [this.chunk({ content: text })];
+  }
+
+  private chunk(delta: Json, finishReason: string | null = null): string {
+    const base = { id: this.id, created: this.ctx.created, model: this.target.servedAs };
+    if (this.op === 'completions') {
+      const text = typeof delta.content === 'string' ? delta.content : '';
+      return JSON.stringify({ ...base, object: 'text_completion', choices: [{ index: 0, text, logprobs: null, finish_reason: finishReason }] });
+    }
+    return JSON.stringify({
+      ...base,
+      object: 'chat.completion.chunk',
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    });
+  }
+
+  private usageChunk(): string[] {
+    if (this.usageSent || !this.ctx.clientWantsUsage) return [];
+    const usage = this.usage();
+    if (!usage) return [];
+    this.usageSent = true;
+    const object = this.op === 'completions' ? 'text_completion' : 'chat.completion.chunk';
+    return [JSON.stringify({ id: this.id, object, created: this.ctx.created, model: this.target.servedAs, choices: [], usage: openAIUsage(usage) })];
+  }
+}
