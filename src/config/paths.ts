@@ -8,6 +8,8 @@ export interface Paths {
   db: string;
   adminToken: string;
   pidFile: string;
+  /** the running daemon's address and pid, for the CLI and `top` */
+  stateFile: string;
   logFile: string;
 }
 
@@ -25,6 +27,7 @@ export function resolvePaths(overrides: PathOverrides = {}, env: NodeJS.ProcessE
     db: resolve(overrides.db ?? join(home, 'tokenhub.db')),
     adminToken: join(home, 'admin.token'),
     pidFile: join(home, 'tokenhub.pid'),
+    stateFile: join(home, 'daemon.json'),
     logFile: join(home, 'tokenhub.log'),
   };
 }

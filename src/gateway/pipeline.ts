@@ -1,0 +1,259 @@
+/**
+ * The request pipeline, top to bottom: plan candidates → for each: adapter.buildRequest
+ * → upstream.send → adapter turns the answer into OpenAI shape → the client; then one
+ * usage record and one metrics event. Auth and body parsing happened before (server/).
+ */
+import { GatewayError } from '../errors.js';
+import type { KeyCache, ActiveKey } from '../keys/cache.js';
+import type { MetricsBus } from '../metrics/bus.js';
+import { adapterFor } from '../providers/registry.js';
+import type { OpenAIBody, Operation, RequestContext, Target } from '../providers/types.js';
+import type { Catalog } from '../router/catalog.js';
+import { planCandidates, type Plan } from '../router/plan.js';
+import type { AttemptLog, UsageRecord, UsageSink } from '../store/usage.js';
+import { describeUpstreamError, type UpstreamClient } from '../upstream/client.js';
+import type { Logger } from '../util/log.js';
+import { openRelay } from './stream.js';
+import { costOf, estimatePromptTokens, expectedCompletionTokens } from './tokens.js';
+
+export interface GatewayDeps {
+  catalog: () => Catalog;
+  keys: KeyCache;
+  upstream: UpstreamClient;
+  usage: UsageSink;
+  metrics: MetricsBus;
+  log: Logger;
+}
+
+export interface ProxyInput {
+  op: Operation;
+  requestId: string;
+  /** performance.now() when the request arrived */
+  startedAt: number;
+  key: ActiveKey;
+  body: OpenAIBody;
+  strategyHeader?: string | undefined;
+  fallbackHeader?: string | undefined;
+  /** aborts when the client goes away */
+  clientSignal?: AbortSignal | undefined;
+}
+
+export interface ProxyResult {
+  status: number;
+  headers: Record<string, string>;
+  body: string | ReadableStream<Uint8Array>;
+}
+
+/** Provider statuses that say "try elsewhere" rather than "your request is wrong". */
+export function isFailoverStatus(status: number): boolean {
+  return status === 401 || status === 403 || status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+export type Outcome = Pick<UsageRecord, 'status' | 'errorCode'> &
+  Partial<Pick<UsageRecord, 'promptTokens' | 'completionTokens' | 'cachedTokens' | 'usageEstimated' | 'ttfbMs'>> & {
+    target?: Target | undefined;
+  };
+
+/** Everything known about one request so far; `finish` writes its single usage record. */
+export class RequestLedger {
+  readonly attempts: AttemptLog[] = [];
+  plan: Plan | undefined;
+  private done = false;
+
+  constructor(
+    private readonly deps: GatewayDeps,
+    readonly input: ProxyInput,
+  ) {}
+
+  finish(outcome: Outcome): void {
+    if (this.done) return;
+    this.done = true;
+    const { input } = this;
+    const target = outcome.target;
+    const usage = {
+      promptTokens: outcome.promptTokens ?? 0,
+      completionTokens: outcome.completionTokens ?? 0,
+      cachedTokens: outcome.cachedTokens ?? 0,
+    };
+    const record: UsageRecord = {
+      requestId: input.requestId,
+      ts: Date.now(),
+      keyId: input.key.record.id,
+      endpoint: input.op,
+      requestedModel: input.body.model,
+      servedModel: target?.servedAs ?? null,
+      provider: target?.provider.name ?? null,
+      strategy: this.plan?.strategy ?? null,
+      attempts: this.attempts,
+      stream: input.body.stream === true,
+      status: outcome.status,
+      errorCode: outcome.errorCode,
+      latencyMs: Math.round((performance.now() - input.startedAt) * 100) / 100,
+      ttfbMs: outcome.ttfbMs ?? null,
+      ...usage,
+      usageEstimated: outcome.usageEstimated ?? false,
+      costUsd: target ? costOf(target.info, usage) : null,
+    };
+    this.deps.usage.record(record);
+    this.deps.metrics.request({ ...record, keyName: input.key.record.name });
+    this.deps.log.info('request', {
+      id: record.requestId,
+      key: record.keyId,
+      model: record.requestedModel,
+      provider: record.provider,
+      status: record.status,
+      ms: record.latencyMs,
+      tokens: record.promptTokens + record.completionTokens,
+    });
+  }
+}
+
+function servedHeaders(target: Target | undefined, attempts: number): Record<string, string> {
+  const h: Record<string, string> = { 'x-inferoute-attempts': String(attempts) };
+  if (target) h['x-inferoute-provider'] = target.provider.name;
+  return h;
+}
+
+export async function proxyRequest(deps: GatewayDeps, input: ProxyInput): Promise<ProxyResult> {
+  const { op, body } = input;
+  const ledger = new RequestLedger(deps, input);
+  const promptEstimate = estimatePromptTokens(op, body);
+  let plan: Plan;
+  try {
+    plan = planCandidates(deps.catalog(), {
+      model: body.model,
+      strategyHeader: input.strategyHeader,
+      fallbackHeader: input.fallbackHeader?.split(',').map((s) => s.trim()).filter(Boolean),
+      allowed: input.key.allowsModel,
+      estimate: { promptTokens: promptEstimate, completionTokens: expectedCompletionTokens(op, body, null) },
+    });
+  } catch (err) {
+    if (err instanceof GatewayError) ledger.finish({ status: err.status, errorCode: err.code });
+    throw err;
+  }
+  ledger.plan = plan;
+
+  const stream = body.stream === true && op !== 'embeddings';
+  const so = body.stream_options as { include_usage?: unknown } | undefined;
+  const ctx: RequestContext = {
+    requestId: input.requestId,
+    stream,
+    clientWantsUsage: so?.include_usage === true,
+    created: Math.floor(Date.now() / 1000),
+  };
+  let rejected: GatewayError | undefined;
+  let lastTried: Target | undefined;
+
+  for (const target of plan.candidates) {
+    if (input.clientSignal?.aborted) break;
+    const adapter = adapterFor(target.provider.type);
+    const attemptStart = performance.now();
+    const attempt = (fields: Partial<AttemptLog>): void => {
+      ledger.attempts.push({
+        provider: target.provider.name,
+        model: target.model,
+        ms: Math.round(performance.now() - attemptStart),
+        ...fields,
+      });
+    };
+    if (!adapter || !adapter.supports.includes(op)) {
+      attempt({ error: `${target.provider.type} providers do not support ${op}` });
+      continue;
+    }
+    let call;
+    try {
+      call = adapter.buildRequest(op, body, target, ctx);
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      rejected ??= err;
+      attempt({ error: err.message });
+      continue;
+    }
+    lastTried = target;
+    const abort = new AbortController();
+    const onClientAbort = () => abort.abort();
+    input.clientSignal?.addEventListener('abort', onClientAbort, { once: true });
+    try {
+      const res = await deps.upstream.send(target.provider, call, {
+        signal: abort.signal,
+        headersTimeoutMs: target.provider.timeouts.firstByteMs,
+        bodyTimeoutMs: target.provider.timeouts.idleMs,
+      });
+      if (res.statusCode >= 400) {
+        const text = await res.body.text().catch(() => '');
+        attempt({ status: res.statusCode, error: text.slice(0, 200) || undefined });
+        if (isFailoverStatus(res.statusCode)) {
+          if (res.statusCode === 401 || res.statusCode === 403) {
+            deps.log.warn('provider rejected TokenHub’s provider key', { provider: target.provider.name, status: res.statusCode });
+            deps.metrics.provider({ provider: target.provider.name, kind: 'auth_failed', ts: Date.now() });
+          }
+          continue;
+        }
+        const clientError = adapter.clientError(res.statusCode, text);
+        ledger.finish({ status: clientError.status, errorCode: 'upstream_client_error', target });
+        return { status: clientError.status, headers: servedHeaders(target, ledger.attempts.length), body: clientError.body };
+      }
+
+      if (stream) {
+        const relay = await openRelay({ deps, ledger, adapter, target, ctx, res, abort, promptEstimate, op });
+        if (!relay.ok) {
+          attempt({ status: res.statusCode, error: relay.error });
+          continue;
+        }
+        attempt({ status: res.statusCode });
+        return {
+          status: 200,
+          headers: {
+            ...servedHeaders(target, ledger.attempts.length),
+            'content-type': 'text/event-stream; charset=utf-8',
+            'cache-control': 'no-cache',
+          },
+          body: relay.stream,
+        };
+      }
+
+      let payload: unknown;
+      try {
+        payload = JSON.parse(await res.body.text());
+      } catch (err) {
+        attempt({ status: res.statusCode, error: abort.signal.aborted ? 'aborted' : 'malformed JSON from provider' });
+        if (input.clientSignal?.aborted) break;
+        continue;
+      }
+      const out = adapter.parseResponse(op, payload, target, ctx);
+      attempt({ status: res.statusCode });
+      const usage = out.usage ?? { promptTokens: promptEstimate, completionTokens: 0, cachedTokens: 0 };
+      ledger.finish({ status: 200, errorCode: null, target, ...usage, usageEstimated: out.usage === null });
+      return {
+        status: 200,
+        headers: { ...servedHeaders(target, ledger.attempts.length), 'content-type': 'application/json' },
+        body: JSON.stringify(out.body),
+      };
+    } catch (err) {
+      attempt({ error: describeUpstreamError(err) });
+      if (input.clientSignal?.aborted) break;
+    } finally {
+      input.clientSignal?.removeEventListener('abort', onClientAbort);
+    }
+  }
+
+  if (input.clientSignal?.aborted) {
+    ledger.finish({ status: 499, errorCode: 'client_closed_request', target: lastTried });
+    throw new GatewayError('invalid_request_error', 'client closed the request', { status: 499 });
+  }
+  if (rejected && !lastTried) {
+    ledger.finish({ status: rejected.status, errorCode: rejected.code });
+    throw rejected;
+  }
+  const err = new GatewayError(
+    'upstream_unavailable',
+    `Every provider failed for \`${body.model}\`: ` +
+      ledger.attempts.map((a) => `${a.provider}/${a.model} (${a.status ?? a.error})`).join('; '),
+    {
+      details: { attempts: ledger.attempts },
+      headers: servedHeaders(lastTried, ledger.attempts.length),
+    },
+  );
+  ledger.finish({ status: err.status, errorCode: err.code, target: lastTried });
+  throw err;
+}

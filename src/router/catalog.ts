@@ -1,0 +1,102 @@
+/**
+ * The routing table, built once per config load so a request only does map lookups:
+ * every model id (short and provider-prefixed) and every route alias → its targets.
+ */
+import type { ConfigFile, ProviderType, RouteConfig, Strategy } from '../config/schema.js';
+import { adapterFor } from '../providers/registry.js';
+import type { ProviderRuntime, Target } from '../providers/types.js';
+
+export const DEFAULT_TIMEOUTS = { connectMs: 5_000, firstByteMs: 60_000, idleMs: 60_000, totalMs: 600_000 };
+
+export interface ModelEntry {
+  /** `${provider}/${model}` */
+  id: string;
+  target: Target;
+}
+
+export interface Catalog {
+  providers: Map<string, ProviderRuntime>;
+  /** short id or provider-prefixed id → targets, in config order */
+  models: Map<string, Target[]>;
+  routes: Map<string, RouteConfig>;
+  /** every provider/model pair, in config order (for /v1/models) */
+  entries: ModelEntry[];
+  defaultStrategy: Strategy;
+  defaultFallback: string[];
+  /** problems that do not stop the daemon (unknown type, missing key) */
+  warnings: string[];
+}
+
+const KEYLESS_TYPES: ProviderType[] = ['openai-compatible'];
+
+export function buildCatalog(config: ConfigFile, env: NodeJS.ProcessEnv = process.env): Catalog {
+  const providers = new Map<string, ProviderRuntime>();
+  const models = new Map<string, Target[]>();
+  const entries: ModelEntry[] = [];
+  const warnings: string[] = [];
+
+  for (const [name, p] of Object.entries(config.providers)) {
+    if (p.enabled === false) continue;
+    const adapter = adapterFor(p.type);
+    if (!adapter) {
+      warnings.push(`provider ${name}: type ${p.type} is not supported by this version; skipped`);
+      continue;
+    }
+    const baseUrl = (p.base_url ?? adapter.defaultBaseUrl ?? '').replace(/\/+$/, '');
+    if (!baseUrl) {
+      warnings.push(`provider ${name}: base_url is required for type ${p.type}; skipped`);
+      continue;
+    }
+    const apiKey = p.api_key || (p.api_key_env ? env[p.api_key_env] : undefined) || undefined;
+    if (!apiKey && !KEYLESS_TYPES.includes(p.type)) {
+      warnings.push(`provider ${name}: no API key (${p.api_key_env ? `${p.api_key_env} is not set` : 'set api_key_env'})`);
+    }
+    const t = p.timeouts ?? {};
+    const runtime: ProviderRuntime = {
+      name,
+      type: p.type,
+      baseUrl,
+      apiKey,
+      headers: p.headers ?? {},
+      timeouts: {
+        connectMs: t.connect_ms ?? DEFAULT_TIMEOUTS.connectMs,
+        firstByteMs: t.first_byte_ms ?? DEFAULT_TIMEOUTS.firstByteMs,
+        idleMs: t.idle_ms ?? DEFAULT_TIMEOUTS.idleMs,
+        totalMs: t.total_ms ?? DEFAULT_TIMEOUTS.totalMs,
+      },
+      weight: p.weight ?? 1,
+    };
+    providers.set(name, runtime);
+    for (const [model, info] of Object.entries(p.models)) {
+      const target: Target = {
+        provider: runtime,
+        model,
+        upstreamModel: info?.upstream_id ?? model,
+        servedAs: `${name}/${model}`,
+        info: info ?? null,
+      };
+      entries.push({ id: target.servedAs, target });
+      models.set(target.servedAs, [target]);
+      const short = models.get(model);
+      if (short) short.push(target);
+      else models.set(model, [target]);
+    }
+  }
+
+  const routes = new Map(Object.entries(config.routes));
+  for (const [alias, route] of routes) {
+    for (const id of [...route.targets, ...(route.fallback ?? [])]) {
+      if (!models.has(id)) warnings.push(`route ${alias}: ${id} is not a configured model`);
+    }
+  }
+
+  return {
+    providers,
+    models,
+    routes,
+    entries,
+    defaultStrategy: config.routing.strategy,
+    defaultFallback: config.routing.fallback ?? [],
+    warnings,
+  };
+}

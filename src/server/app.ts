@@ -1,0 +1,66 @@
+import { Hono } from 'hono';
+import { asGatewayError, errorBody, GatewayError } from '../errors.js';
+import type { GatewayDeps } from '../gateway/pipeline.js';
+import type { AppEnv } from './context.js';
+import { adminAuth, keyAuth } from './middleware/auth.js';
+import { hostGuard } from './middleware/host-guard.js';
+import { requestContext } from './middleware/request-context.js';
+import { v1Routes } from './routes/v1.js';
+
+export interface AppDeps {
+  gateway: GatewayDeps;
+  adminToken: () => string;
+  maxBodyBytes: () => number;
+  allowedHosts: () => readonly string[];
+  version: string;
+  /** Date.now() when the daemon started */
+  startedAt: number;
+  /** mounts routes under /admin (already behind the admin token) */
+  adminRoutes?: (admin: Hono<AppEnv>) => void;
+  /** mounts routes at the root with no auth (e.g. /metrics) */
+  publicRoutes?: (app: Hono<AppEnv>) => void;
+}
+
+/** The daemon's HTTP surface. Pure wiring: every dependency comes in through `deps`. */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.onError((err, c) => {
+    const e = asGatewayError(err);
+    if (!(err instanceof GatewayError)) deps.gateway.log.error('unhandled error', { error: String((err as Error)?.stack ?? err) });
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...e.headers };
+    return c.body(errorBody(e), e.status as 400, headers);
+  });
+  app.notFound((c) => {
+    const e = new GatewayError('not_found', `Unknown endpoint ${c.req.method} ${c.req.path}`);
+    return c.body(errorBody(e), 404, { 'content-type': 'application/json' });
+  });
+
+  app.use('*', hostGuard(deps.allowedHosts));
+
+  app.get('/health', (c) =>
+    c.json({ status: 'ok', version: deps.version, uptime_s: Math.round((Date.now() - deps.startedAt) / 1000) }),
+  );
+  deps.publicRoutes?.(app);
+
+  app.use('/v1/*', requestContext(), keyAuth(deps.gateway.keys));
+  app.route('/v1', v1Routes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }));
+
+  const admin = new Hono<AppEnv>();
+  admin.use('*', adminAuth(deps.adminToken));
+  admin.get('/status', (c) => {
+    const catalog = deps.gateway.catalog();
+    return c.json({
+      pid: process.pid,
+      version: deps.version,
+      started_at: new Date(deps.startedAt).toISOString(),
+      uptime_s: Math.round((Date.now() - deps.startedAt) / 1000),
+      providers: [...catalog.providers.keys()],
+      models: catalog.entries.length,
+      keys: deps.gateway.keys.size,
+    });
+  });
+  deps.adminRoutes?.(admin);
+  app.route('/admin', admin);
+  return app;
+}

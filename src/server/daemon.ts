@@ -1,0 +1,213 @@
+/**
+ * The daemon: config + store + gateway + HTTP server, and the watchers that pick up
+ * config.yaml edits and key changes within a second without dropping a request.
+ */
+import { createAdaptorServer } from '@hono/node-server';
+import { randomBytes } from 'node:crypto';
+import { rmSync, statSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfigFile } from '../config/load.js';
+import { ensureHome, writePrivateFile, type Paths } from '../config/paths.js';
+import type { ConfigFile } from '../config/schema.js';
+import { startSimulator, type RunningSimulator } from '../demo/simulator.js';
+import type { GatewayDeps } from '../gateway/pipeline.js';
+import { KeyCache } from '../keys/cache.js';
+import { MetricsBus } from '../metrics/bus.js';
+import { buildCatalog, type Catalog } from '../router/catalog.js';
+import { openDatabase, type Db } from '../store/db.js';
+import { SqliteKeyStore } from '../store/keys.js';
+import { BatchedUsageWriter } from '../store/usage.js';
+import { UpstreamClient } from '../upstream/client.js';
+import { silentLogger, type Logger } from '../util/log.js';
+import { VERSION } from '../version.js';
+import { createApp, type AppDeps } from './app.js';
+
+export interface DaemonOptions {
+  paths: Paths;
+  host?: string | undefined;
+  port?: number | undefined;
+  demo?: boolean;
+  log?: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** how often config.yaml and the key table are checked for changes */
+  watchIntervalMs?: number;
+  /** extension hook: more routes, more listeners (used by metrics and the dashboard) */
+  extend?: (ctx: { deps: AppDeps; gateway: GatewayDeps }) => void;
+}
+
+export interface Daemon {
+  url: string;
+  host: string;
+  port: number;
+  gateway: GatewayDeps;
+  db: Db;
+  /** the key minted for `--demo`, printed once */
+  demoKey?: string;
+  close(graceMs?: number): Promise<void>;
+}
+
+export class PortInUseError extends Error {
+  readonly code = 'port_in_use';
+  constructor(host: string, port: number) {
+    super(`port ${port} on ${host} is already in use (is another tokenhub running? try \`tokenhub status\`, or --port)`);
+  }
+}
+
+function mergeDemo(config: ConfigFile, sim: RunningSimulator): ConfigFile {
+  return {
+    ...config,
+    providers: sim.config,
+    routing: { strategy: config.routing.strategy, fallback: [] },
+    routes: {
+      'demo-fast': { strategy: 'latency', targets: ['swift/demo-chat', 'thrifty/demo-chat'], fallback: ['thrifty/demo-mini'] },
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(err.code === 'EADDRINUSE' ? new PortInUseError(host, port) : err);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
+  const { paths } = opts;
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? silentLogger;
+  ensureHome(paths.home);
+
+  const sim = opts.demo ? await startSimulator() : undefined;
+  const loaded = loadConfigFile(paths.config, env);
+  let config = sim ? mergeDemo(loaded.config, sim) : loaded.config;
+  let catalog: Catalog = buildCatalog(config, env);
+  for (const w of [...loaded.warnings, ...catalog.warnings]) log.warn(w);
+
+  const db = openDatabase(paths.db);
+  const keyStore = new SqliteKeyStore(db);
+  let demoKey: string | undefined;
+  if (sim) {
+    for (const k of keyStore.list()) if (k.name === 'demo' && k.revokedAt === null) keyStore.revoke(k.id);
+    demoKey = keyStore.create({ name: 'demo' }).key;
+  }
+  const keys = new KeyCache(keyStore);
+  const usage = new BatchedUsageWriter(db, 5, (err) => log.error('usage write failed; will retry', { error: String(err) }));
+  const gateway: GatewayDeps = {
+    catalog: () => catalog,
+    keys,
+    upstream: new UpstreamClient(),
+    usage,
+    metrics: new MetricsBus(),
+    log,
+  };
+
+  const adminToken = randomBytes(32).toString('base64url');
+  writePrivateFile(paths.adminToken, adminToken + '\n');
+
+  const startedAt = Date.now();
+  const deps: AppDeps = {
+    gateway,
+    adminToken: () => adminToken,
+    maxBodyBytes: () => Math.round((config.server.max_body_mb ?? 10) * 1024 * 1024),
+    allowedHosts: () => config.server.allowed_hosts ?? [],
+    version: VERSION,
+    startedAt,
+  };
+  opts.extend?.({ deps, gateway });
+  const app = createApp(deps);
+
+  const host = opts.host ?? config.server.host ?? '127.0.0.1';
+  const port = opts.port ?? (env.TOKENHUB_PORT ? Number(env.TOKENHUB_PORT) : undefined) ?? config.server.port ?? 8420;
+  const server = createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server;
+  try {
+    await listen(server, host, port);
+  } catch (err) {
+    usage.close();
+    db.close();
+    await sim?.close();
+    throw err;
+  }
+  const actualPort = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+
+  // Watchers: cheap stat and PRAGMA checks; reloads happen off the request path.
+  let lastDataVersion = db.pragma('data_version', { simple: true }) as number;
+  const configStamp = () => {
+    try {
+      const s = statSync(paths.config);
+      return `${s.mtimeMs}:${s.size}:${s.ino}`;
+    } catch {
+      return 'missing';
+    }
+  };
+  let lastConfigStamp = configStamp();
+  const watch = setInterval(() => {
+    try {
+      const dv = db.pragma('data_version', { simple: true }) as number;
+      if (dv !== lastDataVersion) {
+        lastDataVersion = dv;
+        keys.reload();
+      }
+    } catch (err) {
+      log.error('key reload failed', { error: String(err) });
+    }
+    if (sim) return;
+    const stamp = configStamp();
+    if (stamp === lastConfigStamp) return;
+    lastConfigStamp = stamp;
+    try {
+      const next = loadConfigFile(paths.config, env);
+      const nextCatalog = buildCatalog(next.config, env);
+      config = next.config;
+      catalog = nextCatalog;
+      for (const w of [...next.warnings, ...nextCatalog.warnings]) log.warn(w);
+      log.info('config reloaded', { providers: catalog.providers.size, models: catalog.entries.length });
+    } catch (err) {
+      const why = err instanceof ConfigError ? err.message : String(err);
+      log.error(`config.yaml not reloaded, still serving the last good config:\n${why}`);
+    }
+  }, opts.watchIntervalMs ?? 250);
+  watch.unref();
+
+  writePrivateFile(paths.pidFile, `${process.pid}\n`);
+  writePrivateFile(
+    paths.stateFile,
+    JSON.stringify({ pid: process.pid, url, host, port: actualPort, started_at: new Date(startedAt).toISOString(), demo: !!sim, version: VERSION }, null, 2) + '\n',
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = (graceMs = 10_000): Promise<void> => {
+    closing ??= (async () => {
+      clearInterval(watch);
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.closeAllConnections();
+        }, graceMs);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      usage.close();
+      await gateway.upstream.close();
+      await sim?.close();
+      db.close();
+      for (const f of [paths.pidFile, paths.stateFile]) rmSync(f, { force: true });
+    })();
+    return closing;
+  };
+
+  return { url, host, port: actualPort, gateway, db, demoKey, close };
+}

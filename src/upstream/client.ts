@@ -1,0 +1,82 @@
+import { Agent, type Dispatcher, request } from 'undici';
+import type { ProviderRuntime, UpstreamCall } from '../providers/types.js';
+
+export type UpstreamResponse = Dispatcher.ResponseData;
+
+export interface SendOptions {
+  signal: AbortSignal;
+  /** ms to wait for response headers */
+  headersTimeoutMs: number;
+  /** ms of silence allowed between body chunks */
+  bodyTimeoutMs: number;
+}
+
+/**
+ * The one way out to providers: undici on kept-alive connections. The dispatcher is
+ * injected so tests and the benchmark can tune it; one per provider's connect timeout.
+ */
+export class UpstreamClient {
+  private readonly dispatchers = new Map<number, Dispatcher>();
+
+  constructor(private readonly makeDispatcher: (connectTimeoutMs: number) => Dispatcher = defaultDispatcher) {}
+
+  private dispatcherFor(connectTimeoutMs: number): Dispatcher {
+    let d = this.dispatchers.get(connectTimeoutMs);
+    if (!d) {
+      d = this.makeDispatcher(connectTimeoutMs);
+      this.dispatchers.set(connectTimeoutMs, d);
+    }
+    return d;
+  }
+
+  send(provider: ProviderRuntime, call: UpstreamCall, opts: SendOptions): Promise<UpstreamResponse> {
+    return request(provider.baseUrl + call.path, {
+      method: call.method,
+      headers: call.headers,
+      body: call.body,
+      signal: opts.signal,
+      headersTimeout: opts.headersTimeoutMs,
+      bodyTimeout: opts.bodyTimeoutMs,
+      dispatcher: this.dispatcherFor(provider.timeouts.connectMs),
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.dispatchers.values()].map((d) => d.close().catch(() => {})));
+    this.dispatchers.clear();
+  }
+}
+
+function defaultDispatcher(connectTimeoutMs: number): Dispatcher {
+  return new Agent({
+    connect: { timeout: connectTimeoutMs },
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+    pipelining: 1,
+  });
+}
+
+/** A short, key-free description of a network failure for logs and the 502 body. */
+export function describeUpstreamError(err: unknown): string {
+  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
+  const code = e.cause?.code ?? e.code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'connection reset';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connect timeout';
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return 'timeout waiting for response headers';
+    case 'UND_ERR_BODY_TIMEOUT':
+      return 'timeout waiting for response body';
+    default:
+      if (e.name === 'AbortError') return 'aborted';
+      return code ? String(code).toLowerCase() : (e.message ?? 'network error');
+  }
+}

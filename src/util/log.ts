@@ -1,0 +1,61 @@
+/**
+ * A small structured logger. Secrets are redacted by construction: header-like fields
+ * that carry credentials are dropped and anything shaped like a key is masked, so a
+ * call site cannot forget. Prompts are never passed to it.
+ */
+export type Level = 'debug' | 'info' | 'warn' | 'error';
+const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+const SECRET_FIELDS = new Set(['authorization', 'x-api-key', 'api-key', 'api_key', 'apikey', 'x-goog-api-key', 'key', 'token']);
+const KEY_SHAPED = /\b(sk-[A-Za-z0-9_-]{4})[A-Za-z0-9_-]{8,}|\b(AIza)[0-9A-Za-z_-]{20,}/g;
+
+export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.replace(KEY_SHAPED, (_m, a: string, b: string) => `${a ?? b}…[redacted]`);
+  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_FIELDS.has(k.toLowerCase()) ? '[redacted]' : redact(v, depth + 1);
+  return out;
+}
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface LoggerOptions {
+  level?: Level;
+  /** human-readable lines (a TTY) instead of JSON lines */
+  pretty?: boolean;
+  write?: (line: string) => void;
+}
+
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  const min = ORDER[opts.level ?? 'info'];
+  const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
+  const pretty = opts.pretty ?? false;
+  const emit = (level: Level, msg: string, fields?: Record<string, unknown>) => {
+    if (ORDER[level] < min) return;
+    const safe = fields ? (redact(fields) as Record<string, unknown>) : undefined;
+    const text = redact(msg) as string;
+    if (pretty) {
+      const time = new Date().toISOString().slice(11, 23);
+      const rest = safe
+        ? ' ' + Object.entries(safe).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')
+        : '';
+      write(`${time} ${level.padEnd(5)} ${text}${rest}`);
+    } else {
+      write(JSON.stringify({ time: new Date().toISOString(), level, msg: text, ...safe }));
+    }
+  };
+  return {
+    debug: (m, f) => emit('debug', m, f),
+    info: (m, f) => emit('info', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    error: (m, f) => emit('error', m, f),
+  };
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import OpenAI from 'openai';
+import { startFakeOpenAI, DEFAULT_USAGE, type FakeOpenAI } from '../fakes/openai.js';
+import { eventually, fakeProvider, startGateway, type TestGateway } from '../helpers/gateway.js';
+
+describe('OpenAI-compatible proxy', () => {
+  let fake: FakeOpenAI;
+  let gw: TestGateway;
+
+  before(async () => {
+    fake = await startFakeOpenAI();
+    gw = await startGateway({
+      providers: { acme: fakeProvider(fake.url, { 'gpt-fake': { input: 1, output: 2 }, 'embed-fake': { input: 0.1, output: 0 } }) },
+    });
+  });
+  after(async () => {
+    await gw.close();
+    await fake.close();
+  });
+
+  test('non-streaming chat returns the provider-prefixed model and the Inferoute headers', async () => {
+    const { data, response } = await gw.client.chat.completions
+      .create({ model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
+    assert.equal(data.choices[0]!.message.content, 'Hello from the fake');
+    assert.equal(data.model, 'acme/gpt-fake');
+    assert.equal(response.headers.get('x-inferoute-provider'), 'acme');
+    assert.match(response.headers.get('x-inferoute-request-id') ?? '', /^req_[0-9A-Za-z]{20}$/);
+    assert.equal(response.headers.get('x-request-id'), response.headers.get('x-inferoute-request-id'));
+    assert.ok(Number(response.headers.get('x-inferoute-latency-ms')) > 0);
+  });
+
+  test('forwards the body unchanged except the model, with the provider key', async () => {
+    await gw.client.chat.completions.create({
+      model: 'acme/gpt-fake',
+      messages: [{ role: 'user', content: 'hi' }],
+      temperature: 0.3,
+      // @ts-expect-error an unknown field must pass through to the provider
+      vendor_extension: { keep: true },
+    });
+    const sent = fake.requests.at(-1)!;
+    assert.equal(sent.path, '/v1/chat/completions');
+    assert.equal(sent.body.model, 'gpt-fake');
+    assert.equal(sent.body.temperature, 0.3);
+    assert.deepEqual(sent.body.vendor_extension, { keep: true });
+    assert.equal(sent.headers.authorization, 'Bearer sk-upstream-secret-0123456789');
+  });
+
+  test('streams chunk by chunk, asks the provider for usage and keeps the usage chunk from a client that did not ask', async () => {
+    const stream = await gw.client.chat.completions.create({ model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    assert.equal(chunks.map((c) => c.choices[0]?.delta.content ?? '').join(''), 'Hello from the fake');
+    assert.ok(chunks.every((c) => c.model === 'acme/gpt-fake'));
+    assert.ok(chunks.every((c) => c.choices.length > 0), 'no usage-only chunk for a client that did not ask for one');
+    assert.deepEqual(fake.requests.at(-1)!.body.stream_options, { include_usage: true });
+  });
+
+  test('streams the usage chunk to a client that asked for it, and records the provider-reported usage', async () => {
+    const stream = await gw.client.chat.completions.create({
+      model: 'gpt-fake',
+      messages: [{ role: 'user', content: 'count me' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let usage;
+    for await (const chunk of stream) if (chunk.usage) usage = chunk.usage;
+    assert.equal(usage?.prompt_tokens, DEFAULT_USAGE.prompt_tokens);
+    const records = await gw.usage();
+    const last = records.at(-1)!;
+    assert.equal(last.stream, true);
+    assert.equal(last.promptTokens, DEFAULT_USAGE.prompt_tokens);
+    assert.equal(last.completionTokens, DEFAULT_USAGE.completion_tokens);
+    assert.equal(last.usageEstimated, false);
+    assert.equal(last.costUsd, (13 * 1 + 4 * 2) / 1e6);
+  });
+
+  test('relays SSE split at awkward byte boundaries intact', async () => {
+    fake.setReply(() => ({ sliceBytes: 7, pieces: ['naïve ', 'café ', '✓'] }));
+    try {
+      const stream = await gw.client.chat.completions.create({ model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }], stream: true });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      assert.equal(text, 'naïve café ✓');
+    } finally {
+      fake.setReply(() => ({}));
+    }
+  });
+
+  test('legacy completions and embeddings work', async () => {
+    const completion = await gw.client.completions.create({ model: 'gpt-fake', prompt: 'Say hi' });
+    assert.equal(completion.choices[0]!.text, 'Hello from the fake');
+    assert.equal(completion.model, 'acme/gpt-fake');
+    const emb = await gw.client.embeddings.create({ model: 'embed-fake', input: ['a', 'b'] });
+    assert.equal(emb.data.length, 2);
+    assert.equal(emb.model, 'acme/embed-fake');
+  });
+
+  test('/v1/models lists each model with provider, pricing and capabilities', async () => {
+    const page = await gw.client.models.list();
+    const ids = page.data.map((m) => m.id).sort();
+    assert.deepEqual(ids, ['acme/embed-fake', 'acme/gpt-fake']);
+    const m = page.data.find((x) => x.id === 'acme/gpt-fake') as unknown as Record<string, unknown>;
+    assert.equal(m.provider, 'acme');
+    assert.deepEqual(m.pricing, { input: 1, output: 2, cached_input: 1, unit: 'usd_per_million_tokens' });
+    const one = await gw.client.models.retrieve('acme/gpt-fake');
+    assert.equal(one.id, 'acme/gpt-fake');
+  });
+
+  test('a client that hangs up mid-stream aborts the upstream and leaves one usage record', async () => {
+    fake.setReply(() => ({ pieces: Array.from({ length: 50 }, (_, i) => `w${i} `), chunkDelayMs: 20 }));
+    try {
+      const before = (await gw.usage()).length;
+      const abortedBefore = fake.aborted;
+      const controller = new AbortController();
+      const stream = await gw.client.chat.completions.create(
+        { model: 'gpt-fake', messages: [{ role: 'user', content: 'long' }], stream: true },
+        { signal: controller.signal },
+      );
+      let n = 0;
+      try {
+        for await (const _ of stream) if (++n === 3) controller.abort();
+      } catch {
+        /* the SDK may end the loop or throw on abort; either way the connection is gone */
+      }
+      assert.equal(n, 3);
+      await eventually(() => fake.aborted > abortedBefore);
+      await eventually(async () => (await gw.usage()).length === before + 1);
+      const rec = (await gw.usage()).at(-1)!;
+      assert.equal(rec.status, 499);
+      assert.equal(rec.errorCode, 'client_closed_request');
+      assert.equal(rec.usageEstimated, true);
+      assert.ok(rec.completionTokens > 0, 'tokens streamed before the hang-up are counted');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal((await gw.usage()).length, before + 1, 'still exactly one record');
+    } finally {
+      fake.setReply(() => ({}));
+    }
+  });
+
+  test('a provider 400 is returned to the client unchanged, not failed over', async () => {
+    fake.setReply(() => ({ status: 400, errorBody: { error: { message: 'bad temperature', type: 'invalid_request_error', param: 'temperature', code: null } } }));
+    try {
+      const err = await gw.client.chat.completions.create({ model: 'gpt-fake', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+      assert.ok(err instanceof OpenAI.BadRequestError);
+      assert.equal(err.message.includes('bad temperature'), true);
+      assert.equal(err.headers.get('x-inferoute-provider'), 'acme');
+    } finally {
+      fake.setReply(() => ({}));
+    }
+  });
+});

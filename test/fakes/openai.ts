@@ -1,0 +1,156 @@
+/**
+ * A fake OpenAI server on loopback that speaks the real wire format (JSON bodies, SSE
+ * framing, the usage chunk, error envelopes) and can be told to misbehave.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  chatChunks,
+  chatCompletion,
+  embeddingList,
+  openAIError,
+  sendJson,
+  sseFrame,
+  startSse,
+  textChunks,
+  textCompletion,
+  type WireUsage,
+} from '../../src/demo/openai-wire.js';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: Record<string, unknown>;
+}
+
+export interface FakeReply {
+  /** a non-2xx status answered with an OpenAI error envelope (or `errorBody`) */
+  status?: number;
+  errorBody?: unknown;
+  headers?: Record<string, string>;
+  /** the generated text, streamed one piece per chunk */
+  pieces?: string[];
+  usage?: WireUsage | null;
+  finish?: string;
+  /** ms before the response headers */
+  delayMs?: number;
+  /** ms between streamed chunks */
+  chunkDelayMs?: number;
+  /** write the SSE bytes in slices of this size, to split events at awkward places */
+  sliceBytes?: number;
+  fault?: 'reset-before-headers' | 'reset-mid-stream' | 'hang-mid-stream' | 'malformed-json';
+}
+
+export interface FakeOpenAI {
+  /** base URL including /v1 */
+  url: string;
+  requests: RecordedRequest[];
+  /** requests whose client (the gateway) hung up before the response ended */
+  aborted: number;
+  setReply(fn: (req: RecordedRequest) => FakeReply): void;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PIECES = ['Hello', ' from', ' the', ' fake'];
+export const DEFAULT_USAGE: WireUsage = { prompt_tokens: 13, completion_tokens: 4, cached_tokens: 0 };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function writeSliced(res: ServerResponse, text: string, slice: number | undefined): Promise<void> {
+  if (!slice) {
+    res.write(text);
+    return;
+  }
+  for (let i = 0; i < text.length; i += slice) {
+    res.write(text.slice(i, i + slice));
+    await sleep(1);
+  }
+}
+
+export async function startFakeOpenAI(initial?: (req: RecordedRequest) => FakeReply): Promise<FakeOpenAI> {
+  let replyFor = initial ?? (() => ({}));
+  const fake: FakeOpenAI = {
+    url: '',
+    requests: [],
+    aborted: 0,
+    setReply: (fn) => {
+      replyFor = fn;
+    },
+    close: async () => {},
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const recorded: RecordedRequest = {
+      method: req.method ?? '',
+      path: (req.url ?? '').split('?')[0]!,
+      headers: req.headers,
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    };
+    fake.requests.push(recorded);
+    res.on('close', () => {
+      if (!res.writableFinished) fake.aborted++;
+    });
+    const reply = replyFor(recorded);
+    if (reply.delayMs) await sleep(reply.delayMs);
+    if (reply.fault === 'reset-before-headers') {
+      req.socket.destroy();
+      return;
+    }
+    if (reply.status && reply.status >= 400) {
+      sendJson(res, reply.status, reply.errorBody ?? openAIError(`fake error ${reply.status}`, 'server_error'), reply.headers);
+      return;
+    }
+    if (reply.fault === 'malformed-json') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"id": "broken", "choices": [');
+      return;
+    }
+    const model = String(recorded.body.model ?? 'unknown');
+    const pieces = reply.pieces ?? DEFAULT_PIECES;
+    const usage = reply.usage === undefined ? DEFAULT_USAGE : reply.usage;
+    const id = `chatcmpl-fake${fake.requests.length}`;
+    if (recorded.path === '/v1/embeddings') {
+      const inputs = Array.isArray(recorded.body.input) ? recorded.body.input.map(String) : [String(recorded.body.input)];
+      sendJson(res, 200, embeddingList(model, inputs), reply.headers);
+      return;
+    }
+    const isChat = recorded.path === '/v1/chat/completions';
+    if (recorded.body.stream !== true) {
+      const u = usage ?? { prompt_tokens: 0, completion_tokens: 0 };
+      const body = isChat ? chatCompletion(id, model, pieces.join(''), u, reply.finish) : textCompletion(id, model, pieces.join(''), u, reply.finish);
+      if (usage === null) delete (body as { usage?: unknown }).usage;
+      sendJson(res, 200, body, reply.headers);
+      return;
+    }
+    const wantsUsage = (recorded.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+    const events = (isChat ? chatChunks : textChunks)(id, model, pieces, wantsUsage && usage ? usage : null, reply.finish);
+    startSse(res);
+    for (let i = 0; i < events.length; i++) {
+      if (res.destroyed) return;
+      if (reply.fault === 'reset-mid-stream' && i === 2) {
+        req.socket.destroy();
+        return;
+      }
+      if (reply.fault === 'hang-mid-stream' && i === 2) return;
+      await writeSliced(res, sseFrame(events[i]!), reply.sliceBytes);
+      if (reply.chunkDelayMs) await sleep(reply.chunkDelayMs);
+    }
+    res.end(sseFrame('[DONE]'));
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  fake.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return fake;
+}
