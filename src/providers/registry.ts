@@ -1,4 +1,6 @@
 import type { ProviderType } from '../config/schema.js';
+import { anthropicAdapter } from './anthropic/index.js';
+import { geminiAdapter } from './gemini/index.js';
 import { createOpenAIAdapter } from './openai/index.js';
 import type { ProviderAdapter } from './types.js';
 
@@ -6,6 +8,8 @@ import type { ProviderAdapter } from './types.js';
 const ADAPTERS: Partial<Record<ProviderType, ProviderAdapter>> = {
   openai: createOpenAIAdapter('openai'),
   'openai-compatible': createOpenAIAdapter('openai-compatible'),
+  anthropic: anthropicAdapter,
+  gemini: geminiAdapter,
 };
 
 export function adapterFor(type: ProviderType): ProviderAdapter | undefined {

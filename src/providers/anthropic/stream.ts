@@ -2,7 +2,9 @@
  * Anthropic's streaming events (https://docs.anthropic.com/en/api/messages-streaming)
  * → OpenAI `chat.completion.chunk` (or legacy `text_completion`) payloads.
  *
- * message_start          → first chunk, carrying role (and input usage, kept)
+ * message_start          → nothing yet (id and input usage kept); the role rides on the
+ *                          first real delta, so an error event before any content leaves
+ *                          the stream unsent and the gateway can still fail over
  * content_block_start    → text: its text, if any; tool_use: the tool call's first delta
  *                          (index, id, type, name, arguments '')
  * content_block_delta    → text_delta: content; input_json_delta: arguments
@@ -43,6 +45,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   private readonly toolHasArgs = new Set<number>();
   private usageSent = false;
   private finished = false;
+  private roleSent = false;
 
   constructor(
     private readonly op: Operation,
@@ -106,7 +109,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   private onMessageStart(message: Json | undefined): string[] {
     if (message && typeof message.id === 'string') this.id = message.id;
     this.mergeUsage(message?.usage);
-    return this.op === 'chat' ? [this.chunk({ role: 'assistant', content: '' })] : [];
+    return [];
   }
 
   private onBlockStart(index: number, block: Json): string[] {
@@ -156,6 +159,10 @@ export class AnthropicStreamTranslator implements StreamTranslator {
     if (this.op === 'completions') {
       const text = typeof delta.content === 'string' ? delta.content : '';
       return JSON.stringify({ ...base, object: 'text_completion', choices: [{ index: 0, text, logprobs: null, finish_reason: finishReason }] });
+    }
+    if (!this.roleSent) {
+      this.roleSent = true;
+      delta = { role: 'assistant', ...delta };
     }
     return JSON.stringify({
       ...base,
