@@ -1,0 +1,151 @@
+import { Option, type Command } from 'commander';
+import type { ApiKeyRecord } from '../store/keys.js';
+import { pathsOf, withDb } from './context.js';
+import { CliError, formatTime, formatUsd, note, printJson, println, style, table } from './output.js';
+import { parseExpiry, parseList, parsePositiveInt, parsePositiveNumber } from './parse.js';
+
+interface CreateOptions {
+  name?: string;
+  models?: string[];
+  ips?: string[];
+  budget?: number;
+  budgetPeriod?: 'day' | 'week' | 'month' | 'total';
+  rpm?: number;
+  tpm?: number;
+  expires?: number;
+  json?: boolean;
+}
+
+/** A key as scripts see it: never the hash, never the secret. */
+export function keyJson(k: ApiKeyRecord) {
+  return {
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    created_at: new Date(k.createdAt).toISOString(),
+    expires_at: k.expiresAt ? new Date(k.expiresAt).toISOString() : null,
+    revoked_at: k.revokedAt ? new Date(k.revokedAt).toISOString() : null,
+    status: keyStatus(k),
+    models: k.models,
+    ips: k.ips,
+    budget_usd: k.budgetUsd,
+    budget_period: k.budgetPeriod,
+    rpm: k.rpm,
+    tpm: k.tpm,
+  };
+}
+
+export function keyStatus(k: ApiKeyRecord, now = Date.now()): 'active' | 'revoked' | 'expired' {
+  if (k.revokedAt !== null) return 'revoked';
+  if (k.expiresAt !== null && k.expiresAt <= now) return 'expired';
+  return 'active';
+}
+
+function limitsText(k: ApiKeyRecord): string {
+  const parts: string[] = [];
+  if (k.models) parts.push(`models ${k.models.join(',')}`);
+  if (k.ips) parts.push(`ips ${k.ips.join(',')}`);
+  if (k.budgetUsd !== null) parts.push(`${formatUsd(k.budgetUsd)}/${k.budgetPeriod}`);
+  if (k.rpm !== null) parts.push(`${k.rpm} rpm`);
+  if (k.tpm !== null) parts.push(`${k.tpm} tpm`);
+  return parts.join('; ') || style.dim('none');
+}
+
+async function findKey(cmd: Command, ref: string): Promise<ApiKeyRecord> {
+  const { SqliteKeyStore } = await import('../store/keys.js');
+  const found = await withDb(pathsOf(cmd), (db) => new SqliteKeyStore(db).find(ref));
+  if (!found) throw new CliError(`no key matches ${JSON.stringify(ref)} (use an id or prefix from \`tokenhub keys list\`)`);
+  return found;
+}
+
+export function registerKeys(program: Command): void {
+  const keys = program
+    .command('keys')
+    .description('mint, list, inspect and revoke TokenHub API keys')
+    .addHelpText('after', '\nExamples:\n  $ tokenhub keys create --name ci --models "gpt-4o*" --budget 5 --budget-period day\n  $ tokenhub keys list');
+
+  keys
+    .command('create')
+    .description('mint a key; the full key is printed once, only its hash is stored')
+    .option('--name <name>', 'a label to recognise the key by')
+    .option('--models <globs>', 'models the key may use, e.g. "openai/*,gpt-4o*"', parseList)
+    .option('--ips <cidrs>', 'client addresses allowed, e.g. 127.0.0.1/32,::1/128', parseList)
+    .option('--budget <usd>', 'spend limit in USD', parsePositiveNumber)
+    .addOption(new Option('--budget-period <period>', 'budget period').choices(['day', 'week', 'month', 'total']))
+    .option('--rpm <n>', 'requests per minute', parsePositiveInt)
+    .option('--tpm <n>', 'tokens per minute', parsePositiveInt)
+    .option('--expires <when>', 'expiry: a duration like 30d or an ISO date', (v) => parseExpiry(v))
+    .option('--json', 'print JSON (includes the key)')
+    .addHelpText('after', '\nExamples:\n  $ tokenhub keys create --name laptop\n  $ tokenhub keys create --name agent --budget 2 --budget-period day --rpm 60 --expires 30d --json')
+    .action(async (opts: CreateOptions, cmd: Command) => {
+      if (opts.budgetPeriod && opts.budget === undefined) throw new CliError('--budget-period needs --budget', 2);
+      const { SqliteKeyStore } = await import('../store/keys.js');
+      const { record, key } = await withDb(pathsOf(cmd), (db) =>
+        new SqliteKeyStore(db).create({
+          name: opts.name,
+          models: opts.models,
+          ips: opts.ips,
+          budgetUsd: opts.budget,
+          budgetPeriod: opts.budgetPeriod,
+          rpm: opts.rpm,
+          tpm: opts.tpm,
+          expiresAt: opts.expires,
+        }),
+      );
+      if (opts.json) return printJson({ ...keyJson(record), key });
+      println(key);
+      note(style.dim(`Created key ${record.id} (${record.name}). This is the only time the full key is shown.`));
+    });
+
+  keys
+    .command('list')
+    .alias('ls')
+    .description('list keys (id, prefix, name, limits, status)')
+    .option('--json', 'print JSON')
+    .option('--all', 'include revoked and expired keys')
+    .addHelpText('after', '\nExample:\n  $ tokenhub keys list --json')
+    .action(async (opts: { json?: boolean; all?: boolean }, cmd: Command) => {
+      const { SqliteKeyStore } = await import('../store/keys.js');
+      const all = await withDb(pathsOf(cmd), (db) => new SqliteKeyStore(db).list());
+      const shown = opts.all ? all : all.filter((k) => keyStatus(k) === 'active');
+      if (opts.json) return printJson(shown.map(keyJson));
+      if (shown.length === 0) return println('No keys yet. Mint one with `tokenhub keys create --name NAME`.');
+      println(
+        table(
+          ['ID', 'PREFIX', 'NAME', 'CREATED', 'EXPIRES', 'LIMITS', 'STATUS'],
+          shown.map((k) => {
+            const status = keyStatus(k);
+            return [k.id, k.prefix + '…', k.name, formatTime(k.createdAt), formatTime(k.expiresAt), limitsText(k), status === 'active' ? style.green(status) : style.red(status)];
+          }),
+        ),
+      );
+      if (!opts.all && shown.length < all.length) note(style.dim(`(${all.length - shown.length} revoked or expired; --all shows them)`));
+    });
+
+  keys
+    .command('show <id-or-prefix>')
+    .description('show one key')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  $ tokenhub keys show key_AbC')
+    .action(async (ref: string, opts: { json?: boolean }, cmd: Command) => {
+      const k = await findKey(cmd, ref);
+      if (opts.json) return printJson(keyJson(k));
+      println(`${style.bold(k.name)}  ${k.id}  ${k.prefix}…  ${keyStatus(k)}`);
+      println(`  created  ${formatTime(k.createdAt)}`);
+      println(`  expires  ${formatTime(k.expiresAt)}`);
+      println(`  limits   ${limitsText(k)}`);
+    });
+
+  keys
+    .command('revoke <id-or-prefix>')
+    .description('revoke a key; a running daemon refuses it within a second')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  $ tokenhub keys revoke key_AbC')
+    .action(async (ref: string, opts: { json?: boolean }, cmd: Command) => {
+      const k = await findKey(cmd, ref);
+      const { SqliteKeyStore } = await import('../store/keys.js');
+      const changed = await withDb(pathsOf(cmd), (db) => new SqliteKeyStore(db).revoke(k.id));
+      if (opts.json) return printJson({ id: k.id, revoked: true, already_revoked: !changed });
+      println(changed ? `Revoked ${k.id} (${k.name})` : `${k.id} (${k.name}) was already revoked`);
+    });
+}
