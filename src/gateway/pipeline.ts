@@ -98,7 +98,7 @@ export class RequestLedger {
     this.deps.metrics.request({ ...record, keyName: input.key.record.name });
     this.deps.log.info('request', {
       id: record.requestId,
-      key: record.keyId,
+      key_id: record.keyId,
       model: record.requestedModel,
       provider: record.provider,
       status: record.status,

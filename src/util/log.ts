@@ -6,7 +6,7 @@
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-const SECRET_FIELDS = new Set(['authorization', 'x-api-key', 'api-key', 'api_key', 'apikey', 'x-goog-api-key', 'key', 'token']);
+const SECRET_FIELDS = new Set(['authorization', 'x-api-key', 'api-key', 'api_key', 'apikey', 'x-goog-api-key', 'token', 'secret', 'password']);
 const KEY_SHAPED = /\b(sk-[A-Za-z0-9_-]{4})[A-Za-z0-9_-]{8,}|\b(AIza)[0-9A-Za-z_-]{20,}/g;
 
 export function redact(value: unknown, depth = 0): unknown {
