@@ -22,7 +22,7 @@ export function planScreen(height: number, groupCount: number): ScreenPlan {
   let hiddenGroups = groupCount - tableRows;
   if (hiddenGroups > 0) {
     // the "+N more" line takes the last row
-    tableRows = Math.max(0, tableRows - 1);
+    tableRows = Math.max(1, tableRows - 1);
     hiddenGroups = groupCount - tableRows;
   }
   // an empty table still shows one "no providers yet" line
