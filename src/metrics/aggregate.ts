@@ -17,6 +17,8 @@ export interface AggregatorOptions {
   spendTodayUsd?: number;
   /** providers from config, listed even before they serve anything */
   providers?: string[];
+  /** asked on every snapshot, so providers added by a config reload show up at once */
+  knownProviders?: () => Iterable<string>;
 }
 
 /** Cumulative counters per provider+model, for Prometheus. */
@@ -65,6 +67,7 @@ export class MetricsAggregator {
   private readonly pairs = new Map<string, Map<string, PairCounters>>();
   private readonly circuits = new CircuitBook();
   private readonly recent: RecentRing<RequestEvent>;
+  private readonly knownProviders: (() => Iterable<string>) | undefined;
   private day: number;
   private spendToday: number;
 
@@ -77,6 +80,7 @@ export class MetricsAggregator {
     this.recent = new RecentRing(opts.recentSize ?? 50);
     this.day = Math.floor(this.startedAt / DAY_MS);
     this.spendToday = opts.spendTodayUsd ?? 0;
+    this.knownProviders = opts.knownProviders;
     this.declareProviders(opts.providers ?? []);
   }
 
@@ -90,7 +94,7 @@ export class MetricsAggregator {
     };
   }
 
-  declareProviders(names: readonly string[]): void {
+  declareProviders(names: Iterable<string>): void {
     for (const name of names) this.providerGroup(name);
   }
 
@@ -127,6 +131,7 @@ export class MetricsAggregator {
   snapshot(): MetricsSnapshot {
     const now = this.now();
     this.rollDay(now);
+    if (this.knownProviders) this.declareProviders(this.knownProviders());
     const all = this.totals.requests;
     const providers: ProviderStats[] = [...this.providers.values()].map((g) => {
       const extra = this.providerExtra.get(g.name)!;

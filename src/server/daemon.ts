@@ -14,6 +14,7 @@ import { startSimulator, type RunningSimulator } from '../demo/simulator.js';
 import type { GatewayDeps } from '../gateway/pipeline.js';
 import { KeyCache } from '../keys/cache.js';
 import { MetricsBus } from '../metrics/bus.js';
+import { installMetrics } from '../metrics/install.js';
 import { buildCatalog, type Catalog } from '../router/catalog.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { SqliteKeyStore } from '../store/keys.js';
@@ -123,6 +124,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     version: VERSION,
     startedAt,
   };
+  installMetrics(deps, { db });
   opts.extend?.({ deps, gateway });
   const app = createApp(deps);
 
