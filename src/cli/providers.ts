@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig, pathsOf } from './context.js';
 import { CliError, note, printJson, println, style, table } from './output.js';
 import { collect } from './parse.js';
+import { PRESET_NAMES, presetFor } from '../providers/presets.js';
 
 export interface ModelSpec {
   id: string;
@@ -26,12 +27,23 @@ export function parseModelSpec(text: string): ModelSpec {
 }
 
 interface AddOptions {
-  type: string;
+  type?: string;
+  preset?: string;
   baseUrl?: string;
   apiKeyEnv?: string;
   apiKey?: string;
   model?: string[];
   force?: boolean;
+}
+
+/** `--preset` fills what the user did not say: type, base URL, the usual key variable. */
+function applyPreset(opts: AddOptions): void {
+  const preset = opts.preset ? presetFor(opts.preset) : undefined;
+  if (!preset) return;
+  if (opts.type && opts.type !== preset.type) throw new CliError(`--preset ${opts.preset} means --type ${preset.type}, not ${opts.type}`, 2);
+  opts.type = preset.type;
+  opts.baseUrl ??= preset.baseUrl;
+  if (!opts.apiKey) opts.apiKeyEnv ??= preset.apiKeyEnv;
 }
 
 export function registerProviders(program: Command): void {
@@ -43,7 +55,8 @@ export function registerProviders(program: Command): void {
   providers
     .command('add <name>')
     .description('add a provider (edits config.yaml, keeping your comments)')
-    .addOption(new Option('--type <type>', 'provider type').choices(['openai', 'anthropic', 'gemini', 'openai-compatible']).makeOptionMandatory())
+    .addOption(new Option('--type <type>', 'provider type (or use --preset)').choices(['openai', 'anthropic', 'gemini', 'openai-compatible']))
+    .addOption(new Option('--preset <preset>', 'fill type, base URL and the usual API-key variable for a known provider').choices(PRESET_NAMES))
     .option('--base-url <url>', 'API base URL (required for openai-compatible), e.g. http://127.0.0.1:11434/v1')
     .option('--api-key-env <VAR>', 'read the provider key from this environment variable (recommended)')
     .option('--api-key <key>', 'store the provider key in config.yaml (the file is kept at mode 0600)')
@@ -51,12 +64,14 @@ export function registerProviders(program: Command): void {
     .option('--force', 'replace a provider of the same name')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ tokenhub providers add openai --type openai --api-key-env OPENAI_API_KEY --model gpt-4o-mini:0.15:0.6 --model gpt-4o:2.5:10\n  $ tokenhub providers add ollama --type openai-compatible --base-url http://127.0.0.1:11434/v1 --model llama3.2:0:0',
+      '\nExamples:\n  $ tokenhub providers add groq --preset groq --model llama-3.1-8b-instant:0.05:0.08\n  $ tokenhub providers add openai --type openai --api-key-env OPENAI_API_KEY --model gpt-4o-mini:0.15:0.6 --model gpt-4o:2.5:10\n  $ tokenhub providers add ollama --type openai-compatible --base-url http://127.0.0.1:11434/v1 --model llama3.2:0:0',
     )
     .action(async (name: string, opts: AddOptions, cmd: Command) => {
       const paths = pathsOf(cmd);
       if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw new CliError(`provider name ${JSON.stringify(name)} may use letters, digits, ".", "_" and "-" only`, 2);
       if (opts.apiKey && opts.apiKeyEnv) throw new CliError('use either --api-key-env or --api-key, not both', 2);
+      applyPreset(opts);
+      if (!opts.type) throw new CliError('--type or --preset is required', 2);
       if (opts.type === 'openai-compatible' && !opts.baseUrl) throw new CliError('--base-url is required for --type openai-compatible', 2);
       const models: Record<string, { input?: number; output?: number }> = {};
       for (const spec of (opts.model ?? []).map(parseModelSpec)) {
@@ -117,5 +132,43 @@ export function registerProviders(program: Command): void {
         section.delete(name);
       });
       println(`Removed provider ${style.bold(name)}`);
+    });
+
+  providers
+    .command('test <name>')
+    .description('send a tiny request to a provider and list the models it offers')
+    .option('--model <id>', 'the configured model to try (default: the first one)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  $ tokenhub providers test ollama')
+    .action(async (name: string, opts: { model?: string; json?: boolean }, cmd: Command) => {
+      const { config } = await loadConfig(pathsOf(cmd));
+      const [{ buildCatalog }, { adapterFor }, { probeProvider }] = await Promise.all([
+        import('../router/catalog.js'),
+        import('../providers/registry.js'),
+        import('../providers/presets.js'),
+      ]);
+      const catalog = buildCatalog(config);
+      const runtime = catalog.providers.get(name);
+      const adapter = runtime && adapterFor(runtime.type);
+      if (!runtime || !adapter) {
+        const why = catalog.warnings.find((w) => w.startsWith(`provider ${name}:`));
+        throw new CliError(why ?? `no enabled provider named ${name} in config.yaml`);
+      }
+      const targets = catalog.entries.filter((e) => e.target.provider === runtime).map((e) => e.target);
+      const target = targets.find((t) => t.model === opts.model) ?? targets[0];
+      if (opts.model && target?.model !== opts.model) throw new CliError(`provider ${name} has no model ${opts.model}`, 2);
+      const fallback = { provider: runtime, model: '', upstreamModel: '', servedAs: `${name}/`, info: null };
+      const r = await probeProvider(target ?? fallback, adapter, target?.upstreamModel);
+      if (opts.json) printJson(r);
+      else {
+        println(`${style.bold(r.provider)} (${r.type}) at ${r.baseUrl}`);
+        const q = r.request;
+        if (!q) println(`  request  ${style.dim('skipped: no model configured')}`);
+        else if (q.ok) println(`  request  ${q.model} → ${style.green(String(q.status))} in ${q.latencyMs} ms: ${JSON.stringify(q.reply)}`);
+        else println(`  request  ${q.model} → ${style.red(q.status === null ? 'failed' : String(q.status))} in ${q.latencyMs} ms: ${q.error}`);
+        const m = r.models;
+        println(`  models   ${m.ok ? `${m.ids.length}: ${m.ids.join(', ')}` : style.dim(`not listed (${m.status ?? m.error})`)}`);
+      }
+      if (r.request && !r.request.ok) process.exitCode = 1;
     });
 }

@@ -4,7 +4,7 @@
  * `tokenhub providers test`, how each provider type lists its models.
  */
 import type { ProviderType } from '../config/schema.js';
-import type { OpenAIBody } from './types.js';
+import type { OpenAIBody, ProviderAdapter, RequestContext, Target } from './types.js';
 
 export interface ProviderPreset {
   type: ProviderType;
@@ -64,4 +64,61 @@ export const modelListingFor = (type: ProviderType): ModelListing => MODEL_LISTI
 /** The smallest request that proves a provider answers: a few output tokens. */
 export function probeBody(model: string): OpenAIBody {
   return { model, messages: [{ role: 'user', content: 'Reply with the word OK.' }], max_tokens: 5, stream: false };
+}
+
+export interface ProbeResult {
+  provider: string;
+  type: ProviderType;
+  baseUrl: string;
+  /** the tiny chat request; null when there was no model to try */
+  request: { model: string; ok: boolean; status: number | null; latencyMs: number; reply?: string; error?: string } | null;
+  models: { ok: boolean; status: number | null; ids: string[]; error?: string };
+}
+
+type Send = (url: string, init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal }) => Promise<Response>;
+
+const describe = (err: unknown): string => {
+  const e = err as { name?: string; message?: string; cause?: { code?: string } };
+  if (e?.name === 'TimeoutError') return 'timed out';
+  return e?.cause?.code ?? e?.message ?? String(err);
+};
+
+/**
+ * `tokenhub providers test`: one tiny chat request through the provider's own adapter,
+ * then the provider's model list. `send` is fetch, injectable for tests.
+ */
+export async function probeProvider(target: Target, adapter: ProviderAdapter, model: string | undefined, send: Send = fetch, timeoutMs = 30_000): Promise<ProbeResult> {
+  const p = target.provider;
+  const ctx: RequestContext = { requestId: 'probe', stream: false, clientWantsUsage: false, created: Math.floor(Date.now() / 1000) };
+  const result: ProbeResult = { provider: p.name, type: p.type, baseUrl: p.baseUrl, request: null, models: { ok: false, status: null, ids: [] } };
+  // The chat request's headers carry the provider's auth, which the model list needs too.
+  const call = adapter.buildRequest('chat', probeBody(model ?? target.upstreamModel), { ...target, upstreamModel: model ?? target.upstreamModel }, ctx);
+  if (model) {
+    const started = performance.now();
+    try {
+      const res = await send(p.baseUrl + call.path, { method: call.method, headers: call.headers, body: call.body, signal: AbortSignal.timeout(timeoutMs) });
+      const text = await res.text();
+      const latencyMs = Math.round(performance.now() - started);
+      if (res.ok) {
+        const body = adapter.parseResponse('chat', JSON.parse(text), target, ctx).body as { choices?: { message?: { content?: string } }[] };
+        result.request = { model, ok: true, status: res.status, latencyMs, reply: String(body.choices?.[0]?.message?.content ?? '') };
+      } else {
+        const err = JSON.parse(adapter.clientError(res.status, text).body) as { error?: { message?: string } };
+        result.request = { model, ok: false, status: res.status, latencyMs, error: err.error?.message ?? `HTTP ${res.status}` };
+      }
+    } catch (err) {
+      result.request = { model, ok: false, status: null, latencyMs: Math.round(performance.now() - started), error: describe(err) };
+    }
+  }
+  const listing = modelListingFor(p.type);
+  const headers = { ...call.headers };
+  delete headers['content-type'];
+  try {
+    const res = await send(p.baseUrl + listing.path, { method: 'GET', headers, signal: AbortSignal.timeout(timeoutMs) });
+    const text = await res.text();
+    result.models = res.ok ? { ok: true, status: res.status, ids: listing.parse(JSON.parse(text)) } : { ok: false, status: res.status, ids: [], error: text.slice(0, 200) };
+  } catch (err) {
+    result.models = { ok: false, status: null, ids: [], error: describe(err) };
+  }
+  return result;
 }
