@@ -75,6 +75,19 @@ export const configSchema = z
       .object({
         strategy: z.enum(STRATEGIES).default('cost'),
         fallback: z.array(z.string().min(1)).optional(),
+        /** one deadline for a whole request, failovers and retries included */
+        total_ms: z.number().int().positive().optional(),
+        /** longest Retry-After the gateway waits out to retry the last candidate */
+        retry_after_cap_ms: z.number().int().nonnegative().optional(),
+        circuit: z
+          .object({
+            /** consecutive failures that open a provider's (or provider+model's) circuit */
+            failures: z.number().int().positive().optional(),
+            cooldown_ms: z.number().int().positive().optional(),
+            max_cooldown_ms: z.number().int().positive().optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({ strategy: 'cost' }),

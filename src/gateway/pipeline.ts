@@ -9,6 +9,8 @@ import type { MetricsBus } from '../metrics/bus.js';
 import { adapterFor } from '../providers/registry.js';
 import type { OpenAIBody, Operation, RequestContext, Target } from '../providers/types.js';
 import type { Catalog } from '../router/catalog.js';
+import { allFailedError, pause, retryDelay, withHeaders } from '../router/failover.js';
+import { RouterHealth } from '../router/health.js';
 import { planCandidates, type Plan } from '../router/plan.js';
 import type { AttemptLog, UsageRecord, UsageSink } from '../store/usage.js';
 import { describeUpstreamError, type UpstreamClient } from '../upstream/client.js';
@@ -23,6 +25,8 @@ export interface GatewayDeps {
   usage: UsageSink;
   metrics: MetricsBus;
   log: Logger;
+  /** rolling stats and circuits; created on first use when the caller gives none */
+  router?: RouterHealth;
 }
 
 export interface ProxyInput {
@@ -117,23 +121,32 @@ function servedHeaders(target: Target | undefined, attempts: number): Record<str
 export async function proxyRequest(deps: GatewayDeps, input: ProxyInput): Promise<ProxyResult> {
   const { op, body } = input;
   const ledger = new RequestLedger(deps, input);
+  const catalog = deps.catalog();
+  const health = (deps.router ??= new RouterHealth(deps.metrics));
+  const settings = catalog.health;
+  const stream = body.stream === true && op !== 'embeddings';
   const promptEstimate = estimatePromptTokens(op, body);
   let plan: Plan;
   try {
-    plan = planCandidates(deps.catalog(), {
-      model: body.model,
-      strategyHeader: input.strategyHeader,
-      fallbackHeader: input.fallbackHeader?.split(',').map((s) => s.trim()).filter(Boolean),
-      allowed: input.key.allowsModel,
-      estimate: { promptTokens: promptEstimate, completionTokens: expectedCompletionTokens(op, body, null) },
-    });
+    plan = planCandidates(
+      catalog,
+      {
+        model: body.model,
+        strategyHeader: input.strategyHeader,
+        fallbackHeader: input.fallbackHeader?.split(',').map((s) => s.trim()).filter(Boolean),
+        allowed: input.key.allowsModel,
+        estimate: { promptTokens: promptEstimate, completionTokens: expectedCompletionTokens(op, body, null) },
+        stream,
+      },
+      health,
+    );
   } catch (err) {
-    if (err instanceof GatewayError) ledger.finish({ status: err.status, errorCode: err.code });
-    throw err;
+    if (!(err instanceof GatewayError)) throw err;
+    ledger.finish({ status: err.status, errorCode: err.code });
+    throw withHeaders(err, servedHeaders(undefined, 0));
   }
   ledger.plan = plan;
 
-  const stream = body.stream === true && op !== 'embeddings';
   const so = body.stream_options as { include_usage?: unknown } | undefined;
   const ctx: RequestContext = {
     requestId: input.requestId,
@@ -141,21 +154,29 @@ export async function proxyRequest(deps: GatewayDeps, input: ProxyInput): Promis
     clientWantsUsage: so?.include_usage === true,
     created: Math.floor(Date.now() / 1000),
   };
+  const deadline = input.startedAt + settings.totalMs;
+  const candidates = plan.candidates;
+  const skipped = plan.skipped.slice();
   let rejected: GatewayError | undefined;
   let lastTried: Target | undefined;
+  let retried = false;
+  let deadlineExceeded = false;
 
-  for (const target of plan.candidates) {
+  for (let i = 0; i < candidates.length; i++) {
+    const target = candidates[i]!;
     if (input.clientSignal?.aborted) break;
-    const adapter = adapterFor(target.provider.type);
     const attemptStart = performance.now();
-    const attempt = (fields: Partial<AttemptLog>): void => {
-      ledger.attempts.push({
-        provider: target.provider.name,
-        model: target.model,
-        ms: Math.round(performance.now() - attemptStart),
-        ...fields,
-      });
+    const msLeft = deadline - attemptStart;
+    if (msLeft <= 0) {
+      deadlineExceeded = true;
+      break;
+    }
+    const attempt = (fields: Partial<AttemptLog>): number => {
+      const ms = Math.round(performance.now() - attemptStart);
+      ledger.attempts.push({ provider: target.provider.name, model: target.model, ms, ...fields });
+      return ms;
     };
+    const adapter = adapterFor(target.provider.type);
     if (!adapter || !adapter.supports.includes(op)) {
       attempt({ error: `${target.provider.type} providers do not support ${op}` });
       continue;
@@ -169,38 +190,58 @@ export async function proxyRequest(deps: GatewayDeps, input: ProxyInput): Promis
       attempt({ error: err.message });
       continue;
     }
+    // Another request may have taken the half-open probe since the plan: skip unless nothing is left.
+    if (health.admit(target) === 'blocked' && !plan.allOpen && i < candidates.length - 1) {
+      skipped.push(target);
+      continue;
+    }
     lastTried = target;
+    const { timeouts } = target.provider;
+    const attemptDeadline = Math.min(deadline, attemptStart + timeouts.totalMs);
     const abort = new AbortController();
     const onClientAbort = () => abort.abort();
     input.clientSignal?.addEventListener('abort', onClientAbort, { once: true });
     try {
       const res = await deps.upstream.send(target.provider, call, {
         signal: abort.signal,
-        headersTimeoutMs: target.provider.timeouts.firstByteMs,
-        bodyTimeoutMs: target.provider.timeouts.idleMs,
+        headersTimeoutMs: Math.min(timeouts.firstByteMs, attemptDeadline - attemptStart),
+        bodyTimeoutMs: Math.min(timeouts.idleMs, attemptDeadline - attemptStart),
       });
       if (res.statusCode >= 400) {
         const text = await res.body.text().catch(() => '');
-        attempt({ status: res.statusCode, error: text.slice(0, 200) || undefined });
+        const ms = attempt({ status: res.statusCode, error: text.slice(0, 200) || undefined });
         if (isFailoverStatus(res.statusCode)) {
+          health.failedStatus(target, res.statusCode, ms, stream, settings);
           if (res.statusCode === 401 || res.statusCode === 403) {
             deps.log.warn('provider rejected TokenHub’s provider key', { provider: target.provider.name, status: res.statusCode });
             deps.metrics.provider({ provider: target.provider.name, kind: 'auth_failed', ts: Date.now() });
           }
+          const wait = retryDelay(res.statusCode, res.headers, i === candidates.length - 1, deadline - performance.now(), settings);
+          if (wait !== undefined && !retried) {
+            retried = true;
+            if (await pause(wait, input.clientSignal)) i--; // the same candidate once more
+          }
           continue;
         }
+        health.answered(target);
         const clientError = adapter.clientError(res.statusCode, text);
         ledger.finish({ status: clientError.status, errorCode: 'upstream_client_error', target });
         return { status: clientError.status, headers: servedHeaders(target, ledger.attempts.length), body: clientError.body };
       }
 
       if (stream) {
-        const relay = await openRelay({ deps, ledger, adapter, target, ctx, res, abort, promptEstimate, op });
+        const firstByteAt = Math.min(attemptStart + timeouts.firstByteMs, attemptDeadline);
+        const relay = await openRelay({ deps, ledger, adapter, target, ctx, res, abort, promptEstimate, op, firstByteAt, deadlineAt: attemptDeadline, health, settings });
         if (!relay.ok) {
-          attempt({ status: res.statusCode, error: relay.error });
+          const ms = attempt({ status: res.statusCode, error: relay.error });
+          if (input.clientSignal?.aborted) {
+            health.released(target);
+            break;
+          }
+          health.failedError(target, relay.cause, relay.error, ms, true, settings);
           continue;
         }
-        attempt({ status: res.statusCode });
+        health.succeeded(target, attempt({ status: res.statusCode }), true);
         return {
           status: 200,
           headers: {
@@ -212,16 +253,17 @@ export async function proxyRequest(deps: GatewayDeps, input: ProxyInput): Promis
         };
       }
 
+      const text = await res.body.text();
       let payload: unknown;
       try {
-        payload = JSON.parse(await res.body.text());
+        payload = JSON.parse(text);
       } catch (err) {
-        attempt({ status: res.statusCode, error: abort.signal.aborted ? 'aborted' : 'malformed JSON from provider' });
-        if (input.clientSignal?.aborted) break;
+        const ms = attempt({ status: res.statusCode, error: 'malformed JSON from provider' });
+        health.failedError(target, err, 'malformed JSON', ms, false, settings);
         continue;
       }
       const out = adapter.parseResponse(op, payload, target, ctx);
-      attempt({ status: res.statusCode });
+      health.succeeded(target, attempt({ status: res.statusCode }), false);
       const usage = out.usage ?? { promptTokens: promptEstimate, completionTokens: 0, cachedTokens: 0 };
       ledger.finish({ status: 200, errorCode: null, target, ...usage, usageEstimated: out.usage === null });
       return {
@@ -230,8 +272,13 @@ export async function proxyRequest(deps: GatewayDeps, input: ProxyInput): Promis
         body: JSON.stringify(out.body),
       };
     } catch (err) {
-      attempt({ error: describeUpstreamError(err) });
-      if (input.clientSignal?.aborted) break;
+      const why = describeUpstreamError(err);
+      const ms = attempt({ error: why });
+      if (input.clientSignal?.aborted) {
+        health.released(target);
+        break;
+      }
+      health.failedError(target, err, why, ms, stream, settings);
     } finally {
       input.clientSignal?.removeEventListener('abort', onClientAbort);
     }
@@ -243,17 +290,10 @@ export async function proxyRequest(deps: GatewayDeps, input: ProxyInput): Promis
   }
   if (rejected && !lastTried) {
     ledger.finish({ status: rejected.status, errorCode: rejected.code });
-    throw rejected;
+    throw withHeaders(rejected, servedHeaders(undefined, ledger.attempts.length));
   }
-  const err = new GatewayError(
-    'upstream_unavailable',
-    `Every provider failed for \`${body.model}\`: ` +
-      ledger.attempts.map((a) => `${a.provider}/${a.model} (${a.status ?? a.error})`).join('; '),
-    {
-      details: { attempts: ledger.attempts },
-      headers: servedHeaders(lastTried, ledger.attempts.length),
-    },
-  );
+  if (!deadlineExceeded && performance.now() >= deadline) deadlineExceeded = true;
+  const err = allFailedError(body.model, ledger.attempts, skipped, deadlineExceeded, servedHeaders(lastTried, ledger.attempts.length));
   ledger.finish({ status: err.status, errorCode: err.code, target: lastTried });
   throw err;
 }

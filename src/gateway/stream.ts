@@ -8,7 +8,8 @@
 import { GatewayError, sseErrorFrame } from '../errors.js';
 import type { Operation, ProviderAdapter, RequestContext, StreamTranslator, Target } from '../providers/types.js';
 import { SSE_DONE, SseDecoder, sseData } from '../upstream/sse.js';
-import { describeUpstreamError, type UpstreamResponse } from '../upstream/client.js';
+import type { HealthSettings, RouterHealth } from '../router/health.js';
+import { describeUpstreamError, UpstreamTimeout, type UpstreamResponse } from '../upstream/client.js';
 import type { GatewayDeps, RequestLedger } from './pipeline.js';
 import { estimateTokens } from './tokens.js';
 
@@ -22,9 +23,15 @@ export interface RelayInput {
   abort: AbortController;
   promptEstimate: number;
   op: Operation;
+  /** performance.now() by which the first event must have arrived */
+  firstByteAt: number;
+  /** performance.now() by which the whole stream must have ended */
+  deadlineAt: number;
+  health: RouterHealth;
+  settings: HealthSettings;
 }
 
-export type Relay = { ok: true; stream: ReadableStream<Uint8Array> } | { ok: false; error: string };
+export type Relay = { ok: true; stream: ReadableStream<Uint8Array> } | { ok: false; error: string; cause: unknown };
 
 const encoder = new TextEncoder();
 
@@ -62,6 +69,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
   };
 
   const settle = (status: number, errorCode: string | null, ttfbMs: number | null): void => {
+    clearTimeout(timer);
     const reported = translator.usage();
     ledger.finish({
       status,
@@ -75,20 +83,34 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
     });
   };
 
+  // Headers may come at once and the first event much later: undici's idle timeout
+  // alone would let that wait run to idle_ms, so the first byte gets its own timer
+  // when it is the tighter bound.
+  const firstLeft = input.firstByteAt - performance.now();
+  let timer: NodeJS.Timeout | undefined =
+    firstLeft < input.target.provider.timeouts.idleMs
+      ? setTimeout(() => abort.abort(new UpstreamTimeout('TH_FIRST_BYTE_TIMEOUT')), Math.max(0, firstLeft))
+      : undefined;
   let first: string;
   try {
     first = await readSome();
   } catch (err) {
+    clearTimeout(timer);
     abort.abort();
     res.body.destroy();
-    return { ok: false, error: describeUpstreamError(err) };
+    return { ok: false, error: describeUpstreamError(err), cause: err };
   }
+  clearTimeout(timer);
   const earlyError = translator.error();
   if (earlyError) {
     abort.abort();
     res.body.destroy();
-    return { ok: false, error: `stream error: ${earlyError.message.slice(0, 200)}` };
+    return { ok: false, error: `stream error: ${earlyError.message.slice(0, 200)}`, cause: earlyError };
   }
+  // Committed: from here on the whole stream has to end by the deadline.
+  timer = setTimeout(() => abort.abort(new UpstreamTimeout('TH_DEADLINE')), Math.max(0, input.deadlineAt - performance.now()));
+  timer.unref();
+  const brokeOff = (err: unknown, why: string) => input.health.brokeOff(target, err, why, input.settings);
 
   let ttfbMs: number | null = null;
   let closed = false;
@@ -100,7 +122,9 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
         if (ended) {
           closed = true;
           controller.close();
-          settle(translator.error() ? 502 : 200, translator.error() ? 'upstream_error' : null, ttfbMs);
+          const failed = translator.error();
+          if (failed) brokeOff(failed, failed.message);
+          settle(failed ? 502 : 200, failed ? 'upstream_error' : null, ttfbMs);
         }
       },
       async pull(controller) {
@@ -113,12 +137,15 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
             closed = true;
             controller.close();
             const failed = translator.error();
+            if (failed) brokeOff(failed, failed.message);
             settle(failed ? 502 : 200, failed ? 'upstream_error' : null, ttfbMs);
           }
         } catch (err) {
           if (closed) return;
           closed = true;
-          const failure = new GatewayError('upstream_error', `The provider's stream broke off: ${describeUpstreamError(err)}`);
+          const why = describeUpstreamError(err);
+          brokeOff(err, why);
+          const failure = new GatewayError('upstream_error', `The provider's stream broke off: ${why}`);
           controller.enqueue(encoder.encode(sseErrorFrame(failure)));
           controller.close();
           abort.abort();

@@ -5,6 +5,7 @@
 import type { ConfigFile, ProviderType, RouteConfig, Strategy } from '../config/schema.js';
 import { adapterFor } from '../providers/registry.js';
 import type { ProviderRuntime, Target } from '../providers/types.js';
+import { DEFAULT_HEALTH, type HealthSettings } from './health.js';
 
 export const DEFAULT_TIMEOUTS = { connectMs: 5_000, firstByteMs: 60_000, idleMs: 60_000, totalMs: 600_000 };
 
@@ -23,6 +24,8 @@ export interface Catalog {
   entries: ModelEntry[];
   defaultStrategy: Strategy;
   defaultFallback: string[];
+  /** circuit thresholds, Retry-After cap and the request deadline */
+  health: HealthSettings;
   /** problems that do not stop the daemon (unknown type, missing key) */
   warnings: string[];
 }
@@ -97,6 +100,21 @@ export function buildCatalog(config: ConfigFile, env: NodeJS.ProcessEnv = proces
     entries,
     defaultStrategy: config.routing.strategy,
     defaultFallback: config.routing.fallback ?? [],
+    health: healthSettings(config.routing),
     warnings,
+  };
+}
+
+function healthSettings(routing: ConfigFile['routing']): HealthSettings {
+  const c = routing.circuit ?? {};
+  const d = DEFAULT_HEALTH;
+  return {
+    circuit: {
+      failures: c.failures ?? d.circuit.failures,
+      cooldownMs: c.cooldown_ms ?? d.circuit.cooldownMs,
+      maxCooldownMs: Math.max(c.max_cooldown_ms ?? d.circuit.maxCooldownMs, c.cooldown_ms ?? 0),
+    },
+    retryAfterCapMs: routing.retry_after_cap_ms ?? d.retryAfterCapMs,
+    totalMs: routing.total_ms ?? d.totalMs,
   };
 }

@@ -2,6 +2,7 @@ import { GatewayError } from '../errors.js';
 import { STRATEGIES, type Strategy } from '../config/schema.js';
 import type { Target } from '../providers/types.js';
 import type { Catalog } from './catalog.js';
+import type { RouterHealth } from './health.js';
 import { STRATEGY_FNS, type StrategyContext } from './strategies.js';
 
 export interface PlanInput {
@@ -12,13 +13,18 @@ export interface PlanInput {
   fallbackHeader?: string[] | undefined;
   /** can this key use this target? */
   allowed: (t: Target, requested: string) => boolean;
-  estimate: Omit<StrategyContext, 'routeKey'>;
+  estimate: { promptTokens: number; completionTokens: number };
+  stream?: boolean;
 }
 
 export interface Plan {
   strategy: Strategy;
   /** the requested model's candidates in strategy order, then each fallback's */
   candidates: Target[];
+  /** candidates left out because their circuit is open (only while others remain) */
+  skipped: Target[];
+  /** every candidate's circuit was open: try them anyway rather than refuse untried */
+  allOpen: boolean;
 }
 
 export function parseStrategy(value: string | undefined): Strategy | undefined {
@@ -36,8 +42,15 @@ function targetsOf(catalog: Catalog, id: string): Target[] {
   return catalog.models.get(id) ?? [];
 }
 
-/** Orders where a request may go: precedence header > route > config default. */
-export function planCandidates(catalog: Catalog, input: PlanInput): Plan {
+const NO_STATS = { get: () => undefined };
+
+/**
+ * Orders where a request may go: strategy by precedence header > route > config
+ * default; fallbacks by X-Inferoute-Fallback > the route's > routing.fallback. Targets
+ * whose circuit is open are left out while any other candidate remains; when every
+ * candidate's circuit is open they are all kept, so the request still gets a chance.
+ */
+export function planCandidates(catalog: Catalog, input: PlanInput, health?: RouterHealth): Plan {
   const route = catalog.routes.get(input.model);
   const all = targetsOf(catalog, input.model);
   if (all.length === 0) {
@@ -50,18 +63,41 @@ export function planCandidates(catalog: Catalog, input: PlanInput): Plan {
     throw new GatewayError('model_not_allowed', `This key may not use the model \`${input.model}\``, { param: 'model' });
   }
   const strategy = parseStrategy(input.strategyHeader) ?? route?.strategy ?? catalog.defaultStrategy;
-  const ctx: StrategyContext = { ...input.estimate, routeKey: input.model };
-  const ordered = STRATEGY_FNS[strategy](permitted, ctx);
-
   const fallbackIds = input.fallbackHeader?.length ? input.fallbackHeader : (route?.fallback ?? catalog.defaultFallback);
-  const seen = new Set(ordered);
-  const candidates = [...ordered];
+  // The common case, one provider and no fallback: nothing to order, nothing to skip.
+  if (permitted.length === 1 && fallbackIds.length === 0) return { strategy, candidates: permitted, skipped: [], allOpen: false };
+
+  const stats = health?.stats ?? NO_STATS;
+  const now = Date.now();
+  const ctx: StrategyContext = {
+    promptTokens: input.estimate.promptTokens,
+    completionTokens: input.estimate.completionTokens,
+    routeKey: input.model,
+    stream: input.stream === true,
+    now,
+    turn: 0,
+  };
+  const order = (targets: Target[], routeKey: string): Target[] => {
+    if (targets.length < 2) return targets;
+    ctx.routeKey = routeKey;
+    if (strategy === 'round-robin') ctx.turn = health ? health.stats.nextTurn(routeKey) : 0;
+    const ordered = STRATEGY_FNS[strategy](targets, stats, ctx);
+    if (strategy === 'latency') health?.stats.notePlanned(ordered);
+    return ordered;
+  };
+
+  const candidates = order(permitted, input.model).slice();
+  const seen = new Set(candidates);
   for (const id of fallbackIds) {
     const extra = targetsOf(catalog, id).filter((t) => !seen.has(t) && input.allowed(t, id));
-    for (const t of STRATEGY_FNS[strategy](extra, { ...ctx, routeKey: id })) {
+    for (const t of order(extra, id)) {
       seen.add(t);
       candidates.push(t);
     }
   }
-  return { strategy, candidates };
+  if (!health) return { strategy, candidates, skipped: [], allOpen: false };
+  const open = candidates.filter((t) => health.blocked(t, now));
+  if (open.length === 0) return { strategy, candidates, skipped: [], allOpen: false };
+  if (open.length === candidates.length) return { strategy, candidates, skipped: [], allOpen: true };
+  return { strategy, candidates: candidates.filter((t) => !open.includes(t)), skipped: open, allOpen: false };
 }

@@ -56,6 +56,34 @@ function defaultDispatcher(connectTimeoutMs: number): Dispatcher {
   });
 }
 
+/** A timeout the gateway enforces itself; used as the abort reason so the failure names itself. */
+export class UpstreamTimeout extends Error {
+  constructor(readonly code: 'TH_FIRST_BYTE_TIMEOUT' | 'TH_DEADLINE') {
+    super(code === 'TH_DEADLINE' ? 'request deadline exceeded' : 'timeout waiting for the first byte');
+    this.name = 'UpstreamTimeout';
+  }
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'TH_FIRST_BYTE_TIMEOUT', 'TH_DEADLINE']);
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_SOCKET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function errorCode(err: unknown): string | undefined {
+  const e = err as { code?: string; cause?: { code?: string } } | null;
+  return e?.cause?.code ?? e?.code;
+}
+
+/** Whether a network failure was one of the timeouts (connect, first byte, idle, deadline). */
+export function isUpstreamTimeout(err: unknown): boolean {
+  const code = errorCode(err);
+  return code !== undefined && TIMEOUT_CODES.has(code);
+}
+
+/** Whether a network failure says the provider as a whole cannot be reached (rather than one slow model). */
+export function isProviderUnreachable(err: unknown): boolean {
+  const code = errorCode(err);
+  return code !== undefined && UNREACHABLE_CODES.has(code);
+}
+
 /** A short, key-free description of a network failure for logs and the 502 body. */
 export function describeUpstreamError(err: unknown): string {
   const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
@@ -75,6 +103,9 @@ export function describeUpstreamError(err: unknown): string {
       return 'timeout waiting for response headers';
     case 'UND_ERR_BODY_TIMEOUT':
       return 'timeout waiting for response body';
+    case 'TH_FIRST_BYTE_TIMEOUT':
+    case 'TH_DEADLINE':
+      return (err as Error).message;
     default:
       if (e.name === 'AbortError') return 'aborted';
       return code ? String(code).toLowerCase() : (e.message ?? 'network error');

@@ -1,0 +1,97 @@
+/**
+ * What the router learns from each attempt: rolling stats for the strategies and
+ * circuit state for ordering and skipping. The pipeline reports every attempt's
+ * outcome here, once; nothing else feeds it.
+ */
+import type { MetricsBus } from '../metrics/bus.js';
+import type { Target } from '../providers/types.js';
+import { isProviderUnreachable, isUpstreamTimeout } from '../upstream/client.js';
+import { CircuitBreakers, DEFAULT_CIRCUIT, type Admission, type CircuitSettings } from './circuit.js';
+import { RouterStats } from './stats.js';
+
+export interface HealthSettings {
+  circuit: CircuitSettings;
+  /**
+   * Longest Retry-After honoured by retrying the same provider. Only the last
+   * candidate is retried: with another candidate left, failing over is faster.
+   */
+  retryAfterCapMs: number;
+  /** one deadline for the whole request, failovers and retries included */
+  totalMs: number;
+}
+
+export const DEFAULT_HEALTH: HealthSettings = {
+  circuit: DEFAULT_CIRCUIT,
+  retryAfterCapMs: 2_000,
+  totalMs: 600_000,
+};
+
+export class RouterHealth {
+  readonly stats = new RouterStats();
+  readonly circuits: CircuitBreakers;
+
+  constructor(bus?: MetricsBus) {
+    this.circuits = new CircuitBreakers(bus ? (ev) => bus.provider(ev) : undefined);
+  }
+
+  admit(t: Target, now = Date.now()): Admission {
+    return this.circuits.admit(t, now);
+  }
+
+  blocked(t: Target, now = Date.now()): boolean {
+    return this.circuits.blocked(t, now);
+  }
+
+  /** The provider served: `ms` is time to first event for streams, the whole response otherwise. */
+  succeeded(t: Target, ms: number, stream: boolean): void {
+    const now = Date.now();
+    this.stats.success(t, ms, stream, now);
+    this.circuits.success(t, now);
+  }
+
+  /** The provider answered with a client error (400, 404, 413, 422): reachable and healthy. */
+  answered(t: Target): void {
+    const now = Date.now();
+    this.stats.answered(t, now);
+    this.circuits.success(t, now);
+  }
+
+  /** A failover status: 401/403 are the provider key (provider-wide), the rest may be the model's. */
+  failedStatus(t: Target, status: number, ms: number, stream: boolean, settings: HealthSettings): void {
+    const now = Date.now();
+    this.stats.failure(t, ms, status === 408, stream, now);
+    const scope = status === 401 || status === 403 ? 'provider' : 'model';
+    this.circuits.failure(t, scope, now, settings.circuit, `HTTP ${status}`);
+  }
+
+  /** A network failure, timeout, malformed answer or broken stream. */
+  failedError(t: Target, err: unknown, reason: string, ms: number, stream: boolean, settings: HealthSettings): void {
+    const now = Date.now();
+    this.stats.failure(t, ms, isUpstreamTimeout(err), stream, now);
+    this.circuits.failure(t, isProviderUnreachable(err) ? 'provider' : 'model', now, settings.circuit, reason);
+  }
+
+  /** A stream that had started broke off (or ended with an error event): no latency sample, but a failure. */
+  brokeOff(t: Target, err: unknown, reason: string, settings: HealthSettings): void {
+    const now = Date.now();
+    this.stats.failure(t, 0, false, true, now);
+    this.circuits.failure(t, isProviderUnreachable(err) ? 'provider' : 'model', now, settings.circuit, reason);
+  }
+
+  /** The attempt ended with no verdict on the provider (the client went away). */
+  released(t: Target): void {
+    this.circuits.release(t);
+  }
+}
+
+/** Retry-After from a provider's answer, in ms (retry-after-ms, seconds, or an HTTP date), or undefined. */
+export function retryAfterMs(headers: Record<string, string | string[] | undefined>, now = Date.now()): number | undefined {
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  const ms = first(headers['retry-after-ms']);
+  if (ms !== undefined && ms.trim() !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const ra = first(headers['retry-after'])?.trim();
+  if (!ra) return undefined;
+  if (/^\d+(\.\d+)?$/.test(ra)) return Number(ra) * 1000;
+  const at = Date.parse(ra);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
