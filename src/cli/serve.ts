@@ -125,7 +125,7 @@ export function registerServe(program: Command): void {
     .command('init')
     .description('write a commented config.yaml into TOKENHUB_HOME')
     .option('--force', 'overwrite an existing config.yaml')
-    .addHelpText('after', '\nExample:\n  $ TOKENHUB_HOME=~/.tokenhub tokenhub init')
+    .addHelpText('after', '\nExamples:\n  $ tokenhub init\n  $ TOKENHUB_HOME=./.tokenhub tokenhub init --force')
     .action(async (opts: { force?: boolean }, cmd: Command) => {
       const paths = pathsOf(cmd);
       if (existsSync(paths.config) && !opts.force) {

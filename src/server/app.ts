@@ -15,6 +15,8 @@ export interface AppDeps {
   version: string;
   /** Date.now() when the daemon started */
   startedAt: number;
+  /** reloads keys if the key table changed; true when it did */
+  refreshKeys?: () => boolean;
   /** mounts routes under /admin (already behind the admin token) */
   adminRoutes?: (admin: Hono<AppEnv>) => void;
   /** mounts routes at the root with no auth (e.g. /metrics) */
@@ -43,7 +45,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   deps.publicRoutes?.(app);
 
-  app.use('/v1/*', requestContext(), keyAuth(deps.gateway.keys));
+  app.use('/v1/*', requestContext(), keyAuth(deps.gateway.keys, deps.refreshKeys));
   app.route('/v1', v1Routes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }));
 
   const admin = new Hono<AppEnv>();

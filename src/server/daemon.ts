@@ -115,8 +115,19 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const adminToken = randomBytes(32).toString('base64url');
   writePrivateFile(paths.adminToken, adminToken + '\n');
 
+  let lastDataVersion = db.pragma('data_version', { simple: true }) as number;
+  /** PRAGMA data_version moves when another connection (the CLI) commits: then reload keys. */
+  const refreshKeys = (): boolean => {
+    const dv = db.pragma('data_version', { simple: true }) as number;
+    if (dv === lastDataVersion) return false;
+    lastDataVersion = dv;
+    keys.reload();
+    return true;
+  };
+
   const startedAt = Date.now();
   const deps: AppDeps = {
+    refreshKeys,
     gateway,
     adminToken: () => adminToken,
     maxBodyBytes: () => Math.round((config.server.max_body_mb ?? 10) * 1024 * 1024),
@@ -143,7 +154,6 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
 
   // Watchers: cheap stat and PRAGMA checks; reloads happen off the request path.
-  let lastDataVersion = db.pragma('data_version', { simple: true }) as number;
   const configStamp = () => {
     try {
       const s = statSync(paths.config);
@@ -155,11 +165,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let lastConfigStamp = configStamp();
   const watch = setInterval(() => {
     try {
-      const dv = db.pragma('data_version', { simple: true }) as number;
-      if (dv !== lastDataVersion) {
-        lastDataVersion = dv;
-        keys.reload();
-      }
+      refreshKeys();
     } catch (err) {
       log.error('key reload failed', { error: String(err) });
     }

@@ -13,6 +13,7 @@ import { startDaemon, type Daemon, type DaemonOptions } from '../../src/server/d
 import { openDatabase } from '../../src/store/db.js';
 import { SqliteKeyStore, type NewKey } from '../../src/store/keys.js';
 import type { UsageRecord } from '../../src/store/usage.js';
+import { createLogger } from '../../src/util/log.js';
 
 export interface TestGateway {
   daemon: Daemon;
@@ -49,7 +50,9 @@ export async function startGateway(
   const home = opts.home ?? tempHome();
   writeConfig(home, config);
   const paths = resolvePaths({}, { TOKENHUB_HOME: home });
-  const daemon = await startDaemon({ paths, port: 0, watchIntervalMs: 50, ...opts });
+  // TOKENHUB_TEST_LOG=1 shows the daemon's log while debugging a test.
+  const log = process.env.TOKENHUB_TEST_LOG ? createLogger({ pretty: true, level: 'debug' }) : undefined;
+  const daemon = await startDaemon({ paths, port: 0, watchIntervalMs: 50, log, ...opts });
   const store = new SqliteKeyStore(daemon.db);
   const mintKey = (input: NewKey = {}) => {
     const { record, key } = store.create({ name: 'test', ...input });

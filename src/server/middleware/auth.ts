@@ -4,10 +4,34 @@ import type { AppEnv } from '../context.js';
 import { constantTimeEqualHex, hashKey } from '../../keys/format.js';
 import { GatewayError } from '../../errors.js';
 
-/** Authenticates a TokenHub key from memory (no database on the hot path). */
-export const keyAuth = (keys: KeyCache) =>
+/**
+ * The client's address is the socket's (never X-Forwarded-For). Under `app.request()` in
+ * tests there is no socket: the address is unknown and a key with an IP allowlist is refused.
+ */
+export function clientAddress(c: Context<AppEnv>): string | undefined {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress;
+}
+
+/**
+ * Authenticates a TokenHub key from memory (no database on the hot path). On a miss it
+ * asks `refresh` whether the key table changed since the last reload, so a key minted
+ * a moment ago works at once rather than after the next watcher tick.
+ */
+export const keyAuth = (keys: KeyCache, refresh: () => boolean = () => false) =>
   async function keyAuth(c: Context<AppEnv>, next: Next) {
-    c.set('key', keys.authenticate(c.req.header('authorization') ?? c.req.header('x-api-key')));
+    const header = c.req.header('authorization') ?? c.req.header('x-api-key');
+    let key;
+    try {
+      key = keys.authenticate(header);
+    } catch (err) {
+      if (!refresh()) throw err;
+      key = keys.authenticate(header);
+    }
+    if (!key.allowsIp(clientAddress(c))) {
+      throw new GatewayError('ip_not_allowed', `This API key may not be used from ${clientAddress(c) ?? 'an unknown address'}`);
+    }
+    c.set('key', key);
     await next();
   };
 

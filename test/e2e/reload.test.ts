@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import OpenAI from 'openai';
+import { stringify } from 'yaml';
+import { resolvePaths } from '../../src/config/paths.js';
+import { startDaemon, type Daemon } from '../../src/server/daemon.js';
+import { createLogger } from '../../src/util/log.js';
+import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
+import { BIN, runCli } from '../helpers/cli.js';
+import { eventually, fakeProvider, tempHome, writeConfig } from '../helpers/gateway.js';
+
+describe('a running daemon picks up config and key changes without a restart', () => {
+  let fake: FakeOpenAI;
+  let daemon: Daemon;
+  let home: string;
+  const logLines: string[] = [];
+
+  before(async () => {
+    assert.ok(BIN);
+    fake = await startFakeOpenAI();
+    home = tempHome();
+    writeConfig(home, { providers: { acme: fakeProvider(fake.url, { 'model-a': { input: 1, output: 1 } }) } });
+    daemon = await startDaemon({
+      paths: resolvePaths({}, { TOKENHUB_HOME: home }),
+      port: 0,
+      log: createLogger({ write: (l) => logLines.push(l) }),
+    });
+  });
+  after(async () => {
+    await daemon.close(500);
+    await fake.close();
+  });
+
+  const env = () => ({ TOKENHUB_HOME: home });
+
+  test('a key minted by the CLI works at once and a revoked one is refused within a second', async () => {
+    const created = await runCli(['keys', 'create', '--name', 'live', '--json'], env());
+    assert.equal(created.code, 0, created.stderr);
+    const { id, key } = JSON.parse(created.stdout) as { id: string; key: string };
+    const client = new OpenAI({ baseURL: `${daemon.url}/v1`, apiKey: key, maxRetries: 0 });
+    await client.models.list(); // at once: no waiting for the watcher
+
+    // a stream in flight while the key is revoked finishes; new requests are refused
+    fake.setReply(() => ({ pieces: Array.from({ length: 10 }, () => 'x'), chunkDelayMs: 30 }));
+    const stream = await client.chat.completions.create({ model: 'model-a', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    const revoked = await runCli(['keys', 'revoke', id], env());
+    assert.equal(revoked.code, 0, revoked.stderr);
+    const t0 = Date.now();
+    await eventually(async () => (await client.models.list().then(() => false, (e) => e instanceof OpenAI.AuthenticationError)), 1000);
+    assert.ok(Date.now() - t0 <= 1000);
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    assert.equal(text, 'x'.repeat(10), 'the in-flight stream was not cut');
+    fake.setReply(() => ({}));
+  });
+
+  test('an edit to config.yaml is served within a second; an invalid edit is logged and the last good config keeps serving', async () => {
+    const { key } = JSON.parse((await runCli(['keys', 'create', '--json'], env())).stdout) as { key: string };
+    const client = new OpenAI({ baseURL: `${daemon.url}/v1`, apiKey: key, maxRetries: 0 });
+    const configPath = `${home}/config.yaml`;
+    writeFileSync(configPath, stringify({ providers: { acme: fakeProvider(fake.url, { 'model-a': { input: 1, output: 1 }, 'model-b': {} }) } }));
+    await eventually(async () => (await client.models.list()).data.some((m) => m.id === 'acme/model-b'), 1000);
+
+    const good = readFileSync(configPath, 'utf8');
+    writeFileSync(configPath, good.replace('type: openai-compatible', 'type: carrier-pigeon'));
+    await eventually(() => logLines.some((l) => l.includes('not reloaded')), 1000);
+    const line = logLines.find((l) => l.includes('not reloaded'))!;
+    assert.match(line, /config\.yaml: providers\.acme\.type: expected one of openai, openai-compatible, anthropic, gemini \(line \d+\)/);
+    const res = await client.chat.completions.create({ model: 'model-b', messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(res.model, 'acme/model-b', 'the last good config still serves');
+  });
+});
