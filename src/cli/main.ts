@@ -11,6 +11,7 @@ import { registerProviders } from './providers.js';
 import { registerKeys } from './keys.js';
 import { registerModels } from './models.js';
 import { registerUsage } from './usage.js';
+import { registerTop } from './top.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -39,6 +40,7 @@ Files live in $TOKENHUB_HOME (default ~/.tokenhub).`,
   registerKeys(program);
   registerModels(program);
   registerUsage(program);
+  registerTop(program);
   return program;
 }
 

@@ -1,15 +1,10 @@
-import { Box, Text, useApp, useInput } from 'ink';
+import { useApp, useInput } from 'ink';
 import { useState } from 'react';
-import { formatClock } from '../format.js';
-import { planScreen } from '../layout.js';
-import { VIEWS, groupsOf, type View } from '../rows.js';
-import { DaemonUnreachableError, type FetchSnapshot } from '../source.js';
+import { VIEWS, type View } from '../rows.js';
+import type { FetchSnapshot } from '../source.js';
 import { useSnapshot } from '../useSnapshot.js';
 import { useTerminalSize } from '../useTerminalSize.js';
-import { GroupTable } from './GroupTable.js';
-import { Header } from './Header.js';
-import { NoDaemon } from './NoDaemon.js';
-import { RecentTail } from './RecentTail.js';
+import { DashboardView } from './DashboardView.js';
 
 export interface DashboardProps {
   fetchSnapshot: FetchSnapshot;
@@ -43,26 +38,18 @@ export function Dashboard(props: DashboardProps) {
     else if (key.tab || key.rightArrow || key.downArrow) step(1);
   });
 
-  if (!snapshot) {
-    const reason = error && !(error instanceof DaemonUnreachableError) ? error.message : null;
-    return <NoDaemon url={url} reason={reason} attempts={Math.max(1, failures)} color={color} />;
-  }
-
-  const groups = groupsOf(snapshot, view);
-  const plan = planScreen(height, groups.length);
-  const status = error
-    ? `${error instanceof DaemonUnreachableError ? 'daemon gone' : error.message} — retrying (${failures})`
-    : `as of ${formatClock(snapshot.generatedAt, utc)}`;
   return (
-    <Box flexDirection="column" width={width}>
-      <Header snapshot={snapshot} url={url} view={view} paused={paused} width={width} color={color} />
-      <Text> </Text>
-      <GroupTable groups={groups} view={view} width={width} maxRows={plan.tableRows} color={color} />
-      <Text> </Text>
-      <RecentTail recent={snapshot.recent} width={width} maxRows={plan.tailRows} color={color} utc={utc} />
-      <Text wrap="truncate" color={color && error ? 'yellow' : undefined} dimColor={color && !error}>
-        {`tab/←→ view · p ${paused ? 'resume' : 'pause'} · q quit · ${status}`}
-      </Text>
-    </Box>
+    <DashboardView
+      snapshot={snapshot}
+      error={error}
+      failures={failures}
+      url={url}
+      view={view}
+      paused={paused}
+      width={width}
+      height={height}
+      color={color}
+      utc={utc}
+    />
   );
 }
