@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
+import { parse } from 'yaml';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { startGateway, tempHome, writeConfig, type TestGateway } from '../helpers/gateway.js';
+import { runTokenhub } from '../providers/run-cli.js';
 
 const MODEL = 'claude-sonnet-4-5';
 const PRICES = { input: 3, output: 15, cached_input: 0.3, max_output: 8000 };
@@ -225,5 +229,61 @@ describe('Anthropic behind the OpenAI SDK', () => {
     assert.ok(err instanceof OpenAI.APIError, String(err));
     assert.match(err.message, /embeddings/);
     assert.equal(fake.requests.length, before);
+  });
+});
+
+describe('tokenhub providers, for Anthropic', () => {
+  test('add --preset anthropic fills type and ANTHROPIC_API_KEY; test sends a tiny request and lists models', async () => {
+    const fake = await startFakeAnthropic(() => ({ pieces: ['OK'] }));
+    const home = tempHome();
+    try {
+      writeConfig(home, { providers: {} });
+      const added = await runTokenhub(['providers', 'add', 'claude', '--preset', 'anthropic', '--base-url', fake.url, '--model', `${MODEL}:3:15`], home);
+      assert.equal(added.code, 0, added.stderr);
+      const config = parse(readFileSync(join(home, 'config.yaml'), 'utf8'));
+      assert.deepEqual(config.providers.claude, { type: 'anthropic', base_url: fake.url, api_key_env: 'ANTHROPIC_API_KEY', models: { [MODEL]: { input: 3, output: 15 } } });
+
+      process.env.TOKENHUB_TEST_ANTHROPIC_KEY = 'sk-ant-cli-0123456789';
+      writeConfig(home, { providers: { claude: { ...config.providers.claude, api_key_env: 'TOKENHUB_TEST_ANTHROPIC_KEY' } } });
+      const probed = await runTokenhub(['providers', 'test', 'claude', '--json'], home);
+      assert.equal(probed.code, 0, probed.stderr);
+      const r = JSON.parse(probed.stdout);
+      assert.equal(r.request.ok, true);
+      assert.equal(r.request.status, 200);
+      assert.equal(r.request.reply, 'OK');
+      assert.ok(r.request.latencyMs >= 0);
+      assert.deepEqual(r.models.ids, ['claude-sonnet-4-5', 'claude-haiku-4-5']);
+      assert.equal(fake.requests[0]!.headers['x-api-key'], 'sk-ant-cli-0123456789');
+      assert.equal(fake.requests[0]!.body.max_tokens, 5);
+      assert.equal(fake.requests[1]!.path, '/v1/models');
+
+      fake.setReply(() => ({ status: 400, errorType: 'invalid_request_error', errorMessage: 'model: not a real model' }));
+      const failed = await runTokenhub(['providers', 'test', 'claude'], home);
+      assert.equal(failed.code, 1);
+      assert.match(failed.stdout, /400 .*not a real model/);
+      assert.match(failed.stdout, /models\s+2: claude-sonnet-4-5, claude-haiku-4-5/);
+    } finally {
+      delete process.env.TOKENHUB_TEST_ANTHROPIC_KEY;
+      rmSync(home, { recursive: true, force: true });
+      await fake.close();
+    }
+  });
+
+  test('add refuses a preset that contradicts --type, and needs one of them', async () => {
+    const home = tempHome();
+    try {
+      writeConfig(home, { providers: {} });
+      const clash = await runTokenhub(['providers', 'add', 'x', '--preset', 'groq', '--type', 'anthropic'], home);
+      assert.equal(clash.code, 2);
+      assert.match(clash.stderr, /--preset groq means --type openai-compatible/);
+      const none = await runTokenhub(['providers', 'add', 'x'], home);
+      assert.equal(none.code, 2);
+      const ollama = await runTokenhub(['providers', 'add', 'local', '--preset', 'ollama', '--model', 'llama3.2:3b'], home);
+      assert.equal(ollama.code, 0, ollama.stderr);
+      const config = parse(readFileSync(join(home, 'config.yaml'), 'utf8'));
+      assert.deepEqual(config.providers.local, { type: 'openai-compatible', base_url: 'http://127.0.0.1:11434/v1', models: { 'llama3.2:3b': {} } });
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

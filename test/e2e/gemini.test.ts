@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
+import { parse } from 'yaml';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { startFakeGemini, type FakeGemini } from '../fakes/gemini.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { startGateway, tempHome, writeConfig, type TestGateway } from '../helpers/gateway.js';
+import { runTokenhub } from '../providers/run-cli.js';
 
 const MODEL = 'gemini-2.5-flash';
 const SIGNATURE = 'CiQBVKhc7vB+ZmV5ZlJtQ2xkU1dQY2pSb0Z0YlFQR3c9PQ==';
@@ -210,5 +214,30 @@ describe('Gemini behind the OpenAI SDK', () => {
     assert.deepEqual(Array.from(res.data[1]!.embedding), Array.from(Float32Array.from([0.1, 0.25, -0.5, 0.125])));
     const floats = await gw.client.embeddings.create({ model: 'text-embedding-004', input: 'alpha', encoding_format: 'float' });
     assert.deepEqual(floats.data[0]!.embedding, [0.05, 0.25, -0.5, 0.125]);
+  });
+});
+
+describe('tokenhub providers, for Gemini', () => {
+  test('add --preset gemini fills type and GEMINI_API_KEY; test sends a tiny request and lists models', async () => {
+    const fake = await startFakeGemini(() => ({ pieces: ['OK'] }));
+    const home = tempHome();
+    try {
+      writeConfig(home, { providers: {} });
+      const added = await runTokenhub(['providers', 'add', 'google', '--preset', 'gemini', '--base-url', fake.url, '--model', MODEL], home);
+      assert.equal(added.code, 0, added.stderr);
+      const config = parse(readFileSync(join(home, 'config.yaml'), 'utf8'));
+      assert.deepEqual(config.providers.google, { type: 'gemini', base_url: fake.url, api_key_env: 'GEMINI_API_KEY', models: { [MODEL]: {} } });
+      writeConfig(home, { providers: { google: { ...config.providers.google, api_key_env: undefined, api_key: 'AIza-cli-0123456789' } } });
+      const probed = await runTokenhub(['providers', 'test', 'google'], home);
+      assert.equal(probed.code, 0, probed.stderr);
+      assert.match(probed.stdout, new RegExp(`request\\s+${MODEL} → 200 in \\d+ ms: "OK"`));
+      assert.match(probed.stdout, /models\s+2: gemini-2\.5-flash, text-embedding-004/);
+      assert.equal(fake.requests[0]!.path, `/v1beta/models/${MODEL}:generateContent`);
+      assert.equal(fake.requests[1]!.path, '/v1beta/models');
+      assert.equal(fake.requests[1]!.headers['x-goog-api-key'], 'AIza-cli-0123456789');
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+      await fake.close();
+    }
   });
 });
