@@ -15,6 +15,7 @@ import { planCandidates, type Plan } from '../router/plan.js';
 import type { AttemptLog, UsageRecord, UsageSink } from '../store/usage.js';
 import { describeUpstreamError, type UpstreamClient } from '../upstream/client.js';
 import type { Logger } from '../util/log.js';
+import { admitRequest, type Admission, type KeyLimiter } from './limits.js';
 import { openRelay } from './stream.js';
 import { costOf, estimatePromptTokens, expectedCompletionTokens } from './tokens.js';
 
@@ -27,6 +28,8 @@ export interface GatewayDeps {
   log: Logger;
   /** rolling stats and circuits; created on first use when the caller gives none */
   router?: RouterHealth;
+  /** per-key rpm, tpm and budgets; no limits are enforced without it */
+  limits?: KeyLimiter;
 }
 
 export interface ProxyInput {
@@ -62,6 +65,8 @@ export type Outcome = Pick<UsageRecord, 'status' | 'errorCode'> &
 export class RequestLedger {
   readonly attempts: AttemptLog[] = [];
   plan: Plan | undefined;
+  /** the key's rate and budget reservation, settled by `finish` to what was really used */
+  admission: Admission | undefined;
   private done = false;
 
   constructor(
@@ -98,6 +103,7 @@ export class RequestLedger {
       usageEstimated: outcome.usageEstimated ?? false,
       costUsd: target ? costOf(target.info, usage) : null,
     };
+    this.admission?.settle(record);
     this.deps.usage.record(record);
     this.deps.metrics.request({ ...record, keyName: input.key.record.name });
     this.deps.log.info('request', {
@@ -146,6 +152,12 @@ export async function proxyRequest(deps: GatewayDeps, input: ProxyInput): Promis
     throw withHeaders(err, servedHeaders(undefined, 0));
   }
   ledger.plan = plan;
+  try {
+    ledger.admission = admitRequest(deps.limits, input, plan.candidates, promptEstimate);
+  } catch (err) {
+    if (err instanceof GatewayError) ledger.finish({ status: err.status, errorCode: err.code });
+    throw err;
+  }
 
   const so = body.stream_options as { include_usage?: unknown } | undefined;
   const ctx: RequestContext = {

@@ -2,11 +2,14 @@ import { GatewayError } from '../errors.js';
 import type { Target } from '../providers/types.js';
 import type { ApiKeyRecord, KeyStore } from '../store/keys.js';
 import { constantTimeEqualHex, hashKey, isWellFormedKey } from './format.js';
+import { ipMatcher, type IpMatcher } from './ip.js';
 
 /** A key as the hot path needs it: its record plus matchers compiled once. */
 export interface ActiveKey {
   record: ApiKeyRecord;
   allowsModel: (target: Target, requested: string) => boolean;
+  /** the client's socket address (undefined when unknown) */
+  allowsIp: IpMatcher;
 }
 
 export function globToRegExp(glob: string): RegExp {
@@ -29,6 +32,7 @@ const invalidKey = (why: string) => new GatewayError('invalid_api_key', why);
  */
 export class KeyCache {
   private byHash = new Map<string, ActiveKey>();
+  private readonly listeners: ((records: ApiKeyRecord[]) => void)[] = [];
 
   constructor(private readonly store: KeyStore) {
     this.reload();
@@ -36,10 +40,18 @@ export class KeyCache {
 
   reload(): void {
     const next = new Map<string, ActiveKey>();
-    for (const record of this.store.list()) {
-      next.set(record.hash, { record, allowsModel: modelMatcher(record.models) });
+    const records = this.store.list();
+    for (const record of records) {
+      next.set(record.hash, { record, allowsModel: modelMatcher(record.models), allowsIp: ipMatcher(record.ips) });
     }
     this.byHash = next;
+    for (const listener of this.listeners) listener(records);
+  }
+
+  /** Calls `listener` with every key now and after each reload (limit state follows key edits). */
+  onReload(listener: (records: ApiKeyRecord[]) => void): void {
+    this.listeners.push(listener);
+    listener([...this.byHash.values()].map((k) => k.record));
   }
 
   get size(): number {

@@ -11,6 +11,7 @@ import { ConfigError, loadConfigFile } from '../config/load.js';
 import { ensureHome, writePrivateFile, type Paths } from '../config/paths.js';
 import type { ConfigFile } from '../config/schema.js';
 import { startSimulator, type RunningSimulator } from '../demo/simulator.js';
+import { KeyLimiter } from '../gateway/limits.js';
 import type { GatewayDeps } from '../gateway/pipeline.js';
 import { KeyCache } from '../keys/cache.js';
 import { MetricsBus } from '../metrics/bus.js';
@@ -18,7 +19,7 @@ import { installMetrics } from '../metrics/install.js';
 import { buildCatalog, type Catalog } from '../router/catalog.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { SqliteKeyStore } from '../store/keys.js';
-import { BatchedUsageWriter } from '../store/usage.js';
+import { BatchedUsageWriter, spendSince } from '../store/usage.js';
 import { UpstreamClient } from '../upstream/client.js';
 import { silentLogger, type Logger } from '../util/log.js';
 import { VERSION } from '../version.js';
@@ -103,6 +104,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   }
   const keys = new KeyCache(keyStore);
   const usage = new BatchedUsageWriter(db, 5, (err) => log.error('usage write failed; will retry', { error: String(err) }));
+  // Budgets start from the usage table (flushed first, so queued records count) and run in memory after.
+  const limits = new KeyLimiter({ spentSince: (keyId, since) => (usage.flush(), spendSince(db, keyId, since)) });
+  keys.onReload((records) => limits.sync(records));
   const gateway: GatewayDeps = {
     catalog: () => catalog,
     keys,
@@ -110,6 +114,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     usage,
     metrics: new MetricsBus(),
     log,
+    limits,
   };
 
   const adminToken = randomBytes(32).toString('base64url');

@@ -172,3 +172,9 @@ export function usageTotals(db: Db, filter: UsageFilter = {}): UsageTotals {
     .get(...w.args) as UsageTotals;
   return row;
 }
+
+/** A key's settled spend since a time: what a budget starts from at startup and on period changes. */
+export function spendSince(db: Db, keyId: string, since: number): number {
+  const row = db.prepare('SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM usage WHERE key_id = ? AND ts >= ?').get(keyId, since) as { spent: number };
+  return row.spent;
+}

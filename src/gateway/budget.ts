@@ -1,0 +1,125 @@
+/**
+ * Budgets: reserve a request's worst-case cost before it is forwarded, settle to its
+ * real cost when its usage record is written. Spent + reserved never passes the limit,
+ * so concurrent requests cannot overspend beyond what their reservations underestimated.
+ */
+import type { ModelConfig } from '../config/schema.js';
+import { GatewayError } from '../errors.js';
+import { periodWindow, type PeriodWindow } from '../keys/period.js';
+import type { Operation, Target } from '../providers/types.js';
+import type { BudgetPeriod } from '../store/keys.js';
+import { costOf } from './tokens.js';
+
+/** Assumed output cap for a request without max_tokens to a model whose config has no max_output. */
+export const DEFAULT_OUTPUT_CAP = 4096;
+/** A generous image cost in tokens (high detail, many tiles); a data URL's length says nothing. */
+const IMAGE_TOKENS = 1600;
+/** Per object (message, content part, tool) formatting tokens a provider adds. */
+const OBJECT_OVERHEAD = 4;
+
+/**
+ * An upper bound on prompt tokens: a BPE token covers at least one UTF-8 byte, so the
+ * byte count of every string bounds the text, plus formatting overhead and images.
+ */
+export function promptTokenCeiling(op: Operation, body: Record<string, unknown>): number {
+  const source = op === 'chat' ? [body.messages, body.tools] : op === 'completions' ? body.prompt : body.input;
+  const walk = (v: unknown, depth: number): number => {
+    if (typeof v === 'string') return Buffer.byteLength(v, 'utf8');
+    if (typeof v === 'number') return 1;
+    if (depth > 32 || v === null || typeof v !== 'object') return 0;
+    if (Array.isArray(v)) return v.reduce<number>((n, x) => n + walk(x, depth + 1), 0);
+    const o = v as Record<string, unknown>;
+    if (o.type === 'image_url' || o.type === 'input_image' || o.type === 'image') return IMAGE_TOKENS;
+    let n = OBJECT_OVERHEAD;
+    for (const k in o) if (k !== 'type') n += walk(o[k], depth + 1);
+    return n;
+  };
+  return walk(source, 0) + OBJECT_OVERHEAD;
+}
+
+/** The most completion tokens a request can produce: max_tokens (× n choices), else the model's output cap. */
+export function completionTokenCeiling(op: Operation, body: Record<string, unknown>, info: ModelConfig | null): number {
+  if (op === 'embeddings') return 0;
+  const requested = body.max_completion_tokens ?? body.max_tokens;
+  const perChoice = typeof requested === 'number' && requested > 0 ? requested : (info?.max_output ?? DEFAULT_OUTPUT_CAP);
+  const choices = Math.max(1, Number(body.n ?? 1) || 1, Number(body.best_of ?? 1) || 1);
+  return perChoice * choices;
+}
+
+/** The worst-case cost of a request over every candidate it may be served by (unpriced models cost 0). */
+export function worstCaseCostUsd(op: Operation, body: Record<string, unknown>, candidates: readonly Target[]): number {
+  const promptTokens = promptTokenCeiling(op, body);
+  let worst = 0;
+  for (const t of candidates) {
+    const cost = costOf(t.info, { promptTokens, completionTokens: completionTokenCeiling(op, body, t.info), cachedTokens: 0 });
+    if (cost !== null && cost > worst) worst = cost;
+  }
+  return worst;
+}
+
+/** Float noise from summing many small costs must not refuse a request that fits exactly. */
+const EPSILON = 1e-9;
+
+/** One key's budget in its current period: spent (settled) and reserved (in flight). */
+export class BudgetState {
+  window: PeriodWindow;
+  spent = 0;
+  reserved = 0;
+  inFlight = 0;
+
+  constructor(
+    readonly keyId: string,
+    public limitUsd: number,
+    public period: BudgetPeriod,
+    private readonly loadSpent: (keyId: string, since: number) => number,
+    now: number,
+  ) {
+    this.window = periodWindow(period, now);
+    this.spent = loadSpent(keyId, this.window.start);
+  }
+
+  /** A new period (or an edited period) starts from what the usage table says. */
+  changePeriod(period: BudgetPeriod, now: number): void {
+    this.period = period;
+    this.window = periodWindow(period, now);
+    this.spent = this.loadSpent(this.keyId, this.window.start);
+  }
+
+  private roll(now: number): void {
+    if (now >= this.window.end) {
+      this.window = periodWindow(this.period, now);
+      this.spent = 0;
+    }
+  }
+
+  remaining(now: number): number {
+    this.roll(now);
+    return this.limitUsd - this.spent - this.reserved;
+  }
+
+  /** Reserves `worstUsd` or throws 402 insufficient_quota. Returns the settle function. */
+  reserve(worstUsd: number, now: number): (costUsd: number | null) => void {
+    const remaining = this.remaining(now);
+    // an overspent key (remaining < 0) refuses even requests to unpriced models
+    if (worstUsd > remaining + EPSILON) {
+      const left = Math.max(0, this.limitUsd - this.spent);
+      throw new GatewayError(
+        'insufficient_quota',
+        `This key's budget cannot cover the request: $${left.toFixed(6)} of $${this.limitUsd} left this ${this.period === 'total' ? 'lifetime' : this.period}` +
+          (this.reserved > 0 ? ` ($${this.reserved.toFixed(6)} held by requests in flight)` : '') +
+          `, and the request may cost up to $${worstUsd.toFixed(6)}. Set max_tokens to reserve less.`,
+      );
+    }
+    this.reserved += worstUsd;
+    this.inFlight++;
+    let settled = false;
+    return (costUsd) => {
+      if (settled) return;
+      settled = true;
+      this.reserved = Math.max(0, this.reserved - worstUsd);
+      this.inFlight--;
+      this.roll(Date.now());
+      if (costUsd) this.spent += costUsd;
+    };
+  }
+}
