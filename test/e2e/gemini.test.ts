@@ -5,7 +5,9 @@ import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { parse } from 'yaml';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import { startFakeAnthropic } from '../fakes/anthropic.js';
 import { startFakeGemini, type FakeGemini } from '../fakes/gemini.js';
+import { startFakeOpenAI } from '../fakes/openai.js';
 import { startGateway, tempHome, writeConfig, type TestGateway } from '../helpers/gateway.js';
 import { runTokenhub } from '../providers/run-cli.js';
 
@@ -238,6 +240,47 @@ describe('tokenhub providers, for Gemini', () => {
     } finally {
       rmSync(home, { recursive: true, force: true });
       await fake.close();
+    }
+  });
+});
+
+describe('the same client code against OpenAI, Anthropic, Gemini and an Ollama-style server', () => {
+  test('chat, streamed chat with usage and legacy completions all work unchanged', async () => {
+    const [openai, ollama, claude, gemini] = await Promise.all([startFakeOpenAI(), startFakeOpenAI(), startFakeAnthropic(), startFakeGemini()]);
+    const gw = await startGateway({
+      providers: {
+        openai: { type: 'openai', base_url: openai.url, api_key: 'sk-upstream-0123456789', models: { 'gpt-4o-mini': { input: 0.15, output: 0.6 } } },
+        ollama: { type: 'openai-compatible', base_url: ollama.url, models: { 'llama3.2': { input: 0, output: 0 } } },
+        claude: { type: 'anthropic', base_url: claude.url, api_key: 'sk-ant-0123456789', models: { 'claude-haiku-4-5': { input: 1, output: 5 } } },
+        google: { type: 'gemini', base_url: gemini.url, api_key: 'AIza-0123456789', models: { [MODEL]: { input: 0.3, output: 2.5 } } },
+      },
+    });
+    const converse = async (client: OpenAI, model: string) => {
+      const messages: ChatCompletionMessageParam[] = [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }];
+      const plain = await client.chat.completions.create({ model, messages });
+      const stream = await client.chat.completions.create({ model, messages, stream: true, stream_options: { include_usage: true } });
+      let streamed = '';
+      let usage: OpenAI.CompletionUsage | undefined;
+      for await (const chunk of stream) {
+        streamed += chunk.choices[0]?.delta.content ?? '';
+        if (chunk.usage) usage = chunk.usage;
+      }
+      const legacy = await client.completions.create({ model, prompt: 'Hi', max_tokens: 16 });
+      return { served: plain.model, text: plain.choices[0]!.message.content, finish: plain.choices[0]!.finish_reason, streamed, usage, legacy: legacy.choices[0]!.text };
+    };
+    try {
+      for (const [model, provider] of [['gpt-4o-mini', 'openai'], ['llama3.2', 'ollama'], ['claude-haiku-4-5', 'claude'], [MODEL, 'google']] as const) {
+        const r = await converse(gw.client, model);
+        assert.equal(r.served, `${provider}/${model}`);
+        assert.ok(r.text && r.text.length > 0, provider);
+        assert.equal(r.streamed, r.text, provider);
+        assert.equal(r.finish, 'stop', provider);
+        assert.ok((r.usage?.prompt_tokens ?? 0) > 0 && (r.usage?.completion_tokens ?? 0) > 0, `${provider} usage`);
+        assert.equal(r.legacy, r.text, provider);
+      }
+    } finally {
+      await gw.close();
+      await Promise.all([openai.close(), ollama.close(), claude.close(), gemini.close()]);
     }
   });
 });

@@ -12,7 +12,7 @@ type Json = Record<string, unknown>;
  * themselves, so the reply must honour encoding_format. parseResponse does not see the
  * request body, so buildRequest leaves the format here, keyed by the request's context.
  */
-const encodingFormats = new WeakMap<RequestContext, string>();
+const pending = new WeakMap<RequestContext, { format: string; chars: number }>();
 
 function inputs(input: unknown): string[] {
   if (typeof input === 'string') return [input];
@@ -21,10 +21,12 @@ function inputs(input: unknown): string[] {
 }
 
 export function buildEmbeddingsBody(body: OpenAIBody, target: Target, ctx: RequestContext): Json {
-  encodingFormats.set(ctx, typeof body.encoding_format === 'string' ? body.encoding_format : 'float');
+  const texts = inputs(body.input);
+  const format = typeof body.encoding_format === 'string' ? body.encoding_format : 'float';
+  pending.set(ctx, { format, chars: texts.reduce((n, t) => n + t.length, 0) });
   const model = `models/${target.upstreamModel.replace(/^models\//, '')}`;
   const dims = typeof body.dimensions === 'number' ? { outputDimensionality: body.dimensions } : {};
-  return { requests: inputs(body.input).map((text) => ({ model, content: { parts: [{ text }] }, ...dims })) };
+  return { requests: texts.map((text) => ({ model, content: { parts: [{ text }] }, ...dims })) };
 }
 
 function toBase64(values: number[]): string {
@@ -34,12 +36,15 @@ function toBase64(values: number[]): string {
 
 export function parseEmbeddings(payload: unknown, target: Target, ctx: RequestContext): TranslatedResponse {
   const res = (payload && typeof payload === 'object' ? payload : {}) as Json;
-  const base64 = encodingFormats.get(ctx) === 'base64';
+  const request = pending.get(ctx);
+  const base64 = request?.format === 'base64';
   const list = (Array.isArray(res.embeddings) ? res.embeddings : []) as Json[];
   const data = list.map((e, index) => {
     const values = (Array.isArray(e.values) ? e.values : []) as number[];
     return { object: 'embedding', index, embedding: base64 ? toBase64(values) : values };
   });
-  // batchEmbedContents reports no token counts; the gateway estimates them.
-  return { body: { object: 'list', data, model: target.servedAs, usage: { prompt_tokens: 0, total_tokens: 0 } }, usage: null };
+  // batchEmbedContents reports no token counts: the client gets the gateway's usual
+  // four-characters-a-token estimate, and usage null tells the gateway to record an estimate.
+  const estimate = Math.ceil((request?.chars ?? 0) / 4);
+  return { body: { object: 'list', data, model: target.servedAs, usage: { prompt_tokens: estimate, total_tokens: estimate } }, usage: null };
 }
