@@ -117,7 +117,7 @@ describe('bad input gets a clear OpenAI-style error and nothing is lost', () => 
     assert.ok(err instanceof OpenAI.APIError);
     assert.equal(err.status, 502);
     assert.equal(err.code, 'upstream_unavailable');
-    assert.match(err.message, /gone\/gone-model \(connection refused\)/);
+    assert.match(err.message, /gone\/gone-model \(connection refused/);
     const attempts = (err.error as { attempts: { provider: string; error: string }[] }).attempts;
     assert.deepEqual(attempts.map((a) => [a.provider, a.error]), [['gone', 'connection refused']]);
     assert.equal(err.headers.get('x-inferoute-provider'), 'gone');
