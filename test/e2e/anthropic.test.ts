@@ -199,6 +199,19 @@ describe('Anthropic behind the OpenAI SDK', () => {
     reset();
   });
 
+  test('an overloaded error event before any output still fails over', async () => {
+    const primary = (req: { headers: Record<string, unknown> }) => req.headers['x-api-key'] === 'sk-ant-upstream-0123456789';
+    fake.setReply((req) => (primary(req) ? { streamError: { type: 'overloaded_error', message: 'Overloaded' }, streamErrorAt: 'start' } : {}));
+    const stream = await gw.client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], stream: true });
+    let text = '';
+    for await (const chunk of stream) {
+      assert.equal(chunk.model, `claude-backup/${MODEL}`);
+      text += chunk.choices[0]?.delta.content ?? '';
+    }
+    assert.equal(text, 'Hello from Claude');
+    reset();
+  });
+
   test('an error event mid-stream reaches the SDK as an APIError', async () => {
     fake.setReply(() => ({ streamError: { type: 'overloaded_error', message: 'Overloaded' } }));
     const stream = await gw.client.chat.completions.create({ model: `claude/${MODEL}`, messages: [{ role: 'user', content: 'x' }], stream: true });

@@ -40,8 +40,9 @@ export interface AnthropicReply {
   usage?: AnthropicUsage;
   /** write SSE bytes in slices of this size */
   sliceBytes?: number;
-  /** send an `error` event after the first text delta */
+  /** send an `error` event after the first text delta (or right after message_start) */
   streamError?: { type: string; message: string };
+  streamErrorAt?: 'after-first-delta' | 'start';
 }
 
 export interface FakeAnthropic {
@@ -103,13 +104,14 @@ export function anthropicEvents(id: string, model: string, reply: AnthropicReply
       message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } },
     }),
   ];
+  if (reply.streamError && reply.streamErrorAt === 'start') return [...out, frame('error', { error: reply.streamError })];
   let index = 0;
   if (pieces.length > 0) {
     out.push(frame('content_block_start', { index, content_block: { type: 'text', text: '' } }));
     out.push(frame('ping', {}));
     pieces.forEach((text, i) => {
       out.push(frame('content_block_delta', { index, delta: { type: 'text_delta', text } }));
-      if (i === 0 && reply.streamError) out.push(frame('error', { error: reply.streamError }));
+      if (i === 0 && reply.streamError && reply.streamErrorAt !== 'start') out.push(frame('error', { error: reply.streamError }));
     });
     out.push(frame('content_block_stop', { index }));
     index++;
