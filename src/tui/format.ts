@@ -13,6 +13,7 @@ export function formatMs(ms: number | null): string {
 export function formatUsd(usd: number | null): string {
   if (usd === null) return '–';
   if (usd === 0) return '$0';
+  if (usd < 0.0001) return '<$0.0001';
   if (usd < 0.01) return `$${usd.toFixed(4)}`;
   if (usd < 100) return `$${usd.toFixed(2)}`;
   return `$${Math.round(usd).toLocaleString('en-US')}`;

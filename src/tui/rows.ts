@@ -93,11 +93,11 @@ type TailColumn = 'time' | 'key' | 'route' | 'status' | 'latency' | 'tokens' | '
 export const TAIL_COLUMNS: ColumnSpec<TailColumn>[] = [
   { id: 'time', title: 'TIME', width: 8, priority: 3 },
   { id: 'key', title: 'KEY', width: 8, grow: 2, priority: 2 },
-  { id: 'route', title: 'MODEL → PROVIDER/MODEL', width: 16, grow: 40, priority: 0 },
+  { id: 'route', title: 'MODEL → PROVIDER/MODEL', width: 24, grow: 40, priority: 0 },
   { id: 'status', title: 'ST', width: 3, align: 'right', priority: 0 },
   { id: 'latency', title: 'TIME', width: 6, align: 'right', priority: 1 },
-  { id: 'tokens', title: 'TOK', width: 5, align: 'right', priority: 2 },
-  { id: 'cost', title: 'COST', width: 7, align: 'right', priority: 2 },
+  { id: 'tokens', title: 'TOK', width: 5, align: 'right', priority: 3 },
+  { id: 'cost', title: 'COST', width: 8, align: 'right', priority: 1 },
 ];
 
 export function tailHeader(cols: readonly FittedColumn<TailColumn>[]): Cell[] {
@@ -110,7 +110,8 @@ export function routeText(r: RecentRequest): string {
   const served = r.servedModel ?? requested;
   // Served models may already carry their provider prefix.
   const target = served.startsWith(`${r.provider}/`) ? served : `${r.provider}/${served}`;
-  return `${requested} → ${target}${r.attempts > 1 ? ` (${r.attempts} tries)` : ''}`;
+  const tries = r.attempts > 1 ? ` (${r.attempts} tries)` : '';
+  return requested === target ? `${target}${tries}` : `${requested} → ${target}${tries}`;
 }
 
 export function tailCells(r: RecentRequest, cols: readonly FittedColumn<TailColumn>[], utc = false): Cell[] {

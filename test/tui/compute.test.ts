@@ -31,7 +31,7 @@ test('sparklines scale between min and max and pad on the left', () => {
 
 test('numbers are formatted short', () => {
   assert.deepEqual([formatMs(null), formatMs(4.25), formatMs(420.4), formatMs(1850), formatMs(65_000), formatMs(250_000)], ['–', '4.3ms', '420ms', '1.85s', '65.0s', '250s']);
-  assert.deepEqual([formatUsd(null), formatUsd(0), formatUsd(0.00036), formatUsd(1.2345), formatUsd(1234.5)], ['–', '$0', '$0.0004', '$1.23', '$1,235']);
+  assert.deepEqual([formatUsd(null), formatUsd(0), formatUsd(0.00002), formatUsd(0.00036), formatUsd(1.2345), formatUsd(1234.5)], ['–', '$0', '<$0.0001', '$0.0004', '$1.23', '$1,235']);
   assert.deepEqual([formatCount(999), formatCount(1234), formatCount(56_789), formatCount(1_234_567)], ['999', '1.2k', '57k', '1.2M']);
   assert.deepEqual([formatPct(0), formatPct(0.012), formatPct(0.7)], ['0%', '1.2%', '70%']);
   assert.deepEqual([formatUptime(45_000), formatUptime(725_000), formatUptime(3_665_000), formatUptime(187_200_000)], ['45s', '12m05s', '1h01m', '2d04h']);
@@ -85,6 +85,7 @@ test('a route names the served provider/model and the failover', () => {
   assert.equal(routeText(failover!), 'fast → anthropic/claude-3-5-haiku (2 tries)');
   assert.equal(routeText(failed!), 'gpt-4o-mini → upstream_unavailable');
   assert.equal(routeText({ ...plain!, servedModel: 'openai/gpt-4o' }), 'gpt-4o-mini → openai/gpt-4o');
+  assert.equal(routeText({ ...plain!, requestedModel: 'openai/gpt-4o-mini' }), 'openai/gpt-4o-mini', 'no arrow when nothing was rerouted');
 });
 
 test('NO_COLOR turns every colour off', () => {

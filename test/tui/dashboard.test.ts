@@ -32,11 +32,11 @@ test('renders the dashboard at 80×24', async (t) => {
     'anthropic      ███            25%    250  650ms  1.90s     3 ok              ▁▅█',
     'local-llama    ▋             5.0%     50  2.10s  9.00s    10 open',
     '',
-    'TIME     KEY        MODEL → PROVIDER/MODEL               ST     MS   TOK    COST',
+    'TIME     KEY        MODEL → PROVIDER/MODEL              ST     MS   TOK     COST',
   ]);
-  assert.equal(lines[9], '12:59:59 laptop     gpt-4o-mini → openai/gpt-4o-mini    200  420ms  1.5k $0.0004');
-  assert.equal(lines[10], '12:59:58 laptop     fast → anthropic/claude-3-5-haiku … 200  1.85s  1.5k $0.0021');
-  assert.equal(lines[11], '12:59:57 laptop     gpt-4o-mini → upstream_unavailable  502  420ms     0       –');
+  assert.equal(lines[9], '12:59:59 laptop     gpt-4o-mini → openai/gpt-4o-mini   200  420ms  1.5k  $0.0004');
+  assert.equal(lines[10], '12:59:58 laptop     fast → anthropic/claude-3-5-haiku… 200  1.85s  1.5k  $0.0021');
+  assert.equal(lines[11], '12:59:57 laptop     gpt-4o-mini → upstream_unavailable 502  420ms     0        –');
   assert.equal(lines.at(-1), 'tab/←→ view · p pause · q quit · as of 13:00:00');
   assert.equal(lines.length, 23, 'one line left free below the frame');
   for (const line of lines) assert.ok([...line].length <= 80, `too wide: ${line}`);
@@ -53,9 +53,17 @@ test('a narrow terminal drops the bar, sparkline and p95 but keeps errors and ci
     'anthropic          25%    250  650ms     3 ok',
     'local-llama       5.0%     50  2.10s    10 open',
   ]);
-  assert.equal(lines[8], 'KEY      MODEL → PROVIDE…  ST     MS   TOK    COST');
+  assert.equal(lines[8], 'MODEL → PROVIDER/MODEL          ST     MS     COST');
+  assert.equal(lines[9], 'gpt-4o-mini → openai/gpt-4o-m… 200  420ms  $0.0004');
   assert.ok(lines.length <= 15);
   for (const line of lines) assert.ok([...line].length <= 50, `too wide: ${line}`);
+});
+
+test('says it is connecting until the first answer or failure', async (t) => {
+  const ui = mount({ fetchSnapshot: () => new Promise(() => {}) });
+  t.after(() => ui.unmount());
+  await waitFor(() => ui.frame() !== '', 'a frame');
+  assert.equal(ui.frame(), 'connecting to http://127.0.0.1:8420…');
 });
 
 test('says no daemon is running and connects once one answers', async (t) => {

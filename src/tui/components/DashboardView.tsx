@@ -25,6 +25,7 @@ export interface DashboardViewProps {
 /** One frame of `tokenhub top` from plain data: no polling, no keys (see Dashboard). */
 export function DashboardView(props: DashboardViewProps) {
   const { snapshot, error, failures, url, view, paused, width, height, color, utc } = props;
+  if (!snapshot && !error) return <Text>connecting to {url}…</Text>;
   if (!snapshot) {
     const reason = error && !(error instanceof DaemonUnreachableError) ? error.message : null;
     return <NoDaemon url={url} reason={reason} attempts={Math.max(1, failures)} color={color} />;
