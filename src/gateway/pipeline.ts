@@ -13,7 +13,7 @@ import { allFailedError, pause, retryDelay, withHeaders } from '../router/failov
 import { RouterHealth } from '../router/health.js';
 import { planCandidates, type Plan } from '../router/plan.js';
 import type { AttemptLog, UsageRecord, UsageSink } from '../store/usage.js';
-import { describeUpstreamError, type UpstreamClient } from '../upstream/client.js';
+import { describeUpstreamError, UpstreamTimeout, type UpstreamClient } from '../upstream/client.js';
 import type { Logger } from '../util/log.js';
 import { admitRequest, type Admission, type KeyLimiter } from './limits.js';
 import { openRelay } from './stream.js';
@@ -118,6 +118,10 @@ export class RequestLedger {
   }
 }
 
+function abortForFirstByte(abort: AbortController): void {
+  abort.abort(new UpstreamTimeout('TH_FIRST_BYTE_TIMEOUT'));
+}
+
 function servedHeaders(target: Target | undefined, attempts: number): Record<string, string> {
   const h: Record<string, string> = { 'x-inferoute-attempts': String(attempts) };
   if (target) h['x-inferoute-provider'] = target.provider.name;
@@ -213,20 +217,24 @@ export async function proxyRequest(deps: GatewayDeps, input: ProxyInput): Promis
     const abort = new AbortController();
     const onClientAbort = () => abort.abort();
     input.clientSignal?.addEventListener('abort', onClientAbort, { once: true });
+    // undici's own timeouts tick at ~0.5 s; the first byte (headers, or a stream's
+    // first event) gets a precise timer, cleared as soon as it is there.
+    const firstByteMs = Math.min(timeouts.firstByteMs, attemptDeadline - attemptStart);
+    const firstByte = setTimeout(abortForFirstByte, firstByteMs, abort);
     try {
       const res = await deps.upstream.send(target.provider, call, {
         signal: abort.signal,
-        headersTimeoutMs: Math.min(timeouts.firstByteMs, attemptDeadline - attemptStart),
+        headersTimeoutMs: firstByteMs,
         bodyTimeoutMs: Math.min(timeouts.idleMs, attemptDeadline - attemptStart),
       });
+      if (!stream) clearTimeout(firstByte);
       if (res.statusCode >= 400) {
         const text = await res.body.text().catch(() => '');
         const ms = attempt({ status: res.statusCode, error: text.slice(0, 200) || undefined });
         if (isFailoverStatus(res.statusCode)) {
-          health.failedStatus(target, res.statusCode, ms, stream, settings);
+          health.failedStatus(target, res.statusCode, ms, stream, settings); // 401/403 also emit auth_failed
           if (res.statusCode === 401 || res.statusCode === 403) {
             deps.log.warn('provider rejected TokenHub’s provider key', { provider: target.provider.name, status: res.statusCode });
-            deps.metrics.provider({ provider: target.provider.name, kind: 'auth_failed', ts: Date.now() });
           }
           const wait = retryDelay(res.statusCode, res.headers, i === candidates.length - 1, deadline - performance.now(), settings);
           if (wait !== undefined && !retried) {
@@ -242,8 +250,7 @@ export async function proxyRequest(deps: GatewayDeps, input: ProxyInput): Promis
       }
 
       if (stream) {
-        const firstByteAt = Math.min(attemptStart + timeouts.firstByteMs, attemptDeadline);
-        const relay = await openRelay({ deps, ledger, adapter, target, ctx, res, abort, promptEstimate, op, firstByteAt, deadlineAt: attemptDeadline, health, settings });
+        const relay = await openRelay({ deps, ledger, adapter, target, ctx, res, abort, promptEstimate, op, deadlineAt: attemptDeadline, health, settings });
         if (!relay.ok) {
           const ms = attempt({ status: res.statusCode, error: relay.error });
           if (input.clientSignal?.aborted) {
@@ -292,6 +299,7 @@ export async function proxyRequest(deps: GatewayDeps, input: ProxyInput): Promis
       }
       health.failedError(target, err, why, ms, stream, settings);
     } finally {
+      clearTimeout(firstByte);
       input.clientSignal?.removeEventListener('abort', onClientAbort);
     }
   }

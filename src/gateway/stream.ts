@@ -23,8 +23,6 @@ export interface RelayInput {
   abort: AbortController;
   promptEstimate: number;
   op: Operation;
-  /** performance.now() by which the first event must have arrived */
-  firstByteAt: number;
   /** performance.now() by which the whole stream must have ended */
   deadlineAt: number;
   health: RouterHealth;
@@ -83,24 +81,17 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
     });
   };
 
-  // Headers may come at once and the first event much later: undici's idle timeout
-  // alone would let that wait run to idle_ms, so the first byte gets its own timer
-  // when it is the tighter bound.
-  const firstLeft = input.firstByteAt - performance.now();
-  let timer: NodeJS.Timeout | undefined =
-    firstLeft < input.target.provider.timeouts.idleMs
-      ? setTimeout(() => abort.abort(new UpstreamTimeout('TH_FIRST_BYTE_TIMEOUT')), Math.max(0, firstLeft))
-      : undefined;
+  // The caller's first-byte timer runs until this returns: headers may come at once
+  // and the first event much later.
+  let timer: NodeJS.Timeout | undefined;
   let first: string;
   try {
     first = await readSome();
   } catch (err) {
-    clearTimeout(timer);
     abort.abort();
     res.body.destroy();
     return { ok: false, error: describeUpstreamError(err), cause: err };
   }
-  clearTimeout(timer);
   const earlyError = translator.error();
   if (earlyError) {
     abort.abort();

@@ -30,7 +30,7 @@ export class RouterHealth {
   readonly stats = new RouterStats();
   readonly circuits: CircuitBreakers;
 
-  constructor(bus?: MetricsBus) {
+  constructor(private readonly bus?: MetricsBus) {
     this.circuits = new CircuitBreakers(bus ? (ev) => bus.provider(ev) : undefined);
   }
 
@@ -60,8 +60,10 @@ export class RouterHealth {
   failedStatus(t: Target, status: number, ms: number, stream: boolean, settings: HealthSettings): void {
     const now = Date.now();
     this.stats.failure(t, ms, status === 408, stream, now);
-    const scope = status === 401 || status === 403 ? 'provider' : 'model';
-    this.circuits.failure(t, scope, now, settings.circuit, `HTTP ${status}`);
+    const keyRejected = status === 401 || status === 403;
+    // TokenHub's own provider key is wrong: `top` says so next to the provider.
+    if (keyRejected) this.bus?.provider({ provider: t.provider.name, kind: 'auth_failed', ts: now, detail: `HTTP ${status}` });
+    this.circuits.failure(t, keyRejected ? 'provider' : 'model', now, settings.circuit, `HTTP ${status}`);
   }
 
   /** A network failure, timeout, malformed answer or broken stream. */
