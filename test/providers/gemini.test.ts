@@ -178,6 +178,22 @@ test('streams function calls as complete SDK-shaped tool-call deltas with a usag
   assert.deepEqual(tr.usage(), { promptTokens: 95, completionTokens: 24, cachedTokens: 32 });
 });
 
+test('streams two candidates as two choices, each with its own role and finish', () => {
+  const tr = geminiAdapter.streamTranslator('chat', target, makeCtx({ stream: true }));
+  const chunks = parseAll(replay(fixture('gemini/two-candidates.sse'), tr));
+  const byChoice = [0, 1].map((i) => accumulate(chunks.map((c) => ({ ...c, choices: c.choices.filter((ch) => ch.index === i) }))));
+  assert.deepEqual(byChoice.map((a) => [a.content, a.finish]), [['Roses are red', 'stop'], ['Violets are blue', 'length']]);
+  const roles = chunks.flatMap((c) => c.choices.filter((ch) => ch.delta?.role).map((ch) => ch.index));
+  assert.deepEqual(roles, [0, 1]);
+});
+
+test('streams a blocked prompt as one content_filter choice', () => {
+  const tr = geminiAdapter.streamTranslator('chat', target, makeCtx({ stream: true }));
+  const acc = accumulate(parseAll(replay(fixture('gemini/blocked-prompt.sse'), tr)));
+  assert.deepEqual([acc.content, acc.finish], ['', 'content_filter']);
+  assert.deepEqual(tr.usage(), { promptTokens: 7, completionTokens: 0, cachedTokens: 0 });
+});
+
 test('turns an error object mid-stream into an OpenAI error payload', () => {
   const tr = geminiAdapter.streamTranslator('chat', target, makeCtx({ stream: true }));
   const chunks = parseAll(replay(fixture('gemini/stream-error.sse'), tr));
