@@ -6,6 +6,7 @@
  */
 import { invalidRequest } from '../../errors.js';
 import type { OpenAIBody, Operation, Target } from '../types.js';
+import { imageBlock, isObject, toAnthropicToolChoice, toAnthropicTools, toolUseBlock } from './blocks.js';
 
 type Block = Record<string, unknown>;
 interface Turn {
@@ -14,11 +15,8 @@ interface Turn {
 }
 
 const DEFAULT_MAX_TOKENS = 4096;
-const DATA_URL = /^data:([^;,]+)(?:;[^,]*)?;base64,(.*)$/s;
 /** Fields Anthropic knows under the same name; anything else OpenAI-only is dropped, because Anthropic rejects unknown fields. */
 const NATIVE_PASSTHROUGH = ['top_k', 'thinking', 'metadata', 'service_tier'] as const;
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function textOf(content: unknown, where: string): string {
   if (content == null) return '';
@@ -32,13 +30,6 @@ function textOf(content: unknown, where: string): string {
       .join('');
   }
   throw invalidRequest(`${where}: content must be a string or an array of parts`, 'messages');
-}
-
-export function imageBlock(url: string): Block {
-  const m = DATA_URL.exec(url);
-  if (m) return { type: 'image', source: { type: 'base64', media_type: m[1], data: m[2] } };
-  if (/^https?:\/\//i.test(url)) return { type: 'image', source: { type: 'url', url } };
-  throw invalidRequest('image_url.url must be a base64 data URL or an http(s) URL', 'messages');
 }
 
 function userBlocks(content: unknown): Block[] {
@@ -56,31 +47,13 @@ function userBlocks(content: unknown): Block[] {
   });
 }
 
-function parseArguments(raw: unknown): unknown {
-  if (raw == null || raw === '') return {};
-  if (typeof raw !== 'string') return raw;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw invalidRequest('tool_calls[].function.arguments must be a JSON string', 'messages');
-  }
-}
-
 function assistantBlocks(msg: Record<string, unknown>): Block[] {
   const blocks: Block[] = [];
   const text = textOf(msg.content, 'assistant message');
   if (text !== '') blocks.push({ type: 'text', text });
   const calls = msg.tool_calls;
   if (Array.isArray(calls)) {
-    for (const call of calls) {
-      if (!isObject(call) || !isObject(call.function)) throw invalidRequest('malformed tool_calls entry', 'messages');
-      blocks.push({
-        type: 'tool_use',
-        id: String(call.id ?? ''),
-        name: String(call.function.name ?? ''),
-        input: parseArguments(call.function.arguments),
-      });
-    }
+    for (const call of calls) blocks.push(toolUseBlock(call));
   }
   return blocks;
 }
@@ -124,28 +97,6 @@ export function toAnthropicMessages(messages: unknown): { system: string | undef
   }
   const joined = system.filter((s) => s !== '').join('\n\n');
   return { system: joined === '' ? undefined : joined, turns };
-}
-
-function toAnthropicTools(tools: unknown): Block[] | undefined {
-  if (!Array.isArray(tools) || tools.length === 0) return undefined;
-  return tools.map((t): Block => {
-    if (!isObject(t) || t.type !== 'function' || !isObject(t.function)) throw invalidRequest('only function tools are supported', 'tools');
-    const fn = t.function;
-    const out: Block = { name: String(fn.name ?? ''), input_schema: isObject(fn.parameters) ? fn.parameters : { type: 'object', properties: {} } };
-    if (typeof fn.description === 'string') out.description = fn.description;
-    return out;
-  });
-}
-
-function toAnthropicToolChoice(choice: unknown, parallel: unknown): Block | undefined {
-  let out: Block | undefined;
-  if (choice === 'auto') out = { type: 'auto' };
-  else if (choice === 'none') out = { type: 'none' };
-  else if (choice === 'required') out = { type: 'any' };
-  else if (isObject(choice) && isObject(choice.function)) out = { type: 'tool', name: String(choice.function.name ?? '') };
-  else if (choice !== undefined) throw invalidRequest('unsupported tool_choice', 'tool_choice');
-  if (parallel === false && out?.type !== 'none') out = { ...(out ?? { type: 'auto' }), disable_parallel_tool_use: true };
-  return out;
 }
 
 function promptToMessages(prompt: unknown): unknown[] {

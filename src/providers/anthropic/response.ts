@@ -1,36 +1,13 @@
 /**
  * Anthropic Messages response → OpenAI chat.completion / text_completion, plus the
- * pieces the stream translator shares: the stop-reason table, usage and errors.
+ * pieces the stream translator shares: usage and errors. The tables both directions
+ * use (stop reasons, error types, usage) live in tables.ts.
  */
 import type { ClientError, Operation, RequestContext, Target, TranslatedResponse, Usage } from '../types.js';
+import { toolCall } from './blocks.js';
+import { finishReasonFor, openAIErrorTypeFor, usageFromAnthropic } from './tables.js';
 
-/** One table for every Anthropic stop_reason (https://docs.anthropic.com/en/api/handling-stop-reasons). */
-const FINISH_REASONS: Record<string, string> = {
-  end_turn: 'stop',
-  stop_sequence: 'stop',
-  pause_turn: 'stop',
-  max_tokens: 'length',
-  model_context_window_exceeded: 'length',
-  tool_use: 'tool_calls',
-  refusal: 'content_filter',
-};
-
-export const finishReasonFor = (stopReason: unknown): string =>
-  typeof stopReason === 'string' ? (FINISH_REASONS[stopReason] ?? 'stop') : 'stop';
-
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-
-/** Anthropic's input_tokens excludes cached tokens; OpenAI's prompt_tokens includes them. */
-export function usageFromAnthropic(u: unknown): Usage | null {
-  if (!u || typeof u !== 'object') return null;
-  const o = u as Record<string, unknown>;
-  const cacheRead = num(o.cache_read_input_tokens);
-  return {
-    promptTokens: num(o.input_tokens) + cacheRead + num(o.cache_creation_input_tokens),
-    completionTokens: num(o.output_tokens),
-    cachedTokens: cacheRead,
-  };
-}
+export { finishReasonFor, usageFromAnthropic } from './tables.js';
 
 export function openAIUsage(u: Usage): Record<string, unknown> {
   return {
@@ -55,7 +32,7 @@ export function parseAnthropicMessage(op: Operation, payload: unknown, target: T
   const text = blocks.filter((b) => b.type === 'text').map((b) => b.text ?? '').join('');
   const toolCalls = blocks
     .filter((b) => b.type === 'tool_use')
-    .map((b) => ({ id: b.id, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) } }));
+    .map(toolCall);
   const usage = usageFromAnthropic(msg.usage);
   const finish = finishReasonFor(msg.stop_reason);
   const base = { id: String(msg.id ?? `msg_${ctx.requestId}`), created: ctx.created, model: target.servedAs };
@@ -82,25 +59,13 @@ export function parseAnthropicMessage(op: Operation, payload: unknown, target: T
   return { body, usage };
 }
 
-/** Anthropic error types (https://docs.anthropic.com/en/api/errors) → OpenAI error `type`. */
-const ERROR_TYPES: Record<string, string> = {
-  invalid_request_error: 'invalid_request_error',
-  authentication_error: 'authentication_error',
-  permission_error: 'permission_error',
-  not_found_error: 'invalid_request_error',
-  request_too_large: 'invalid_request_error',
-  rate_limit_error: 'rate_limit_error',
-  api_error: 'api_error',
-  overloaded_error: 'api_error',
-};
-
 export function anthropicErrorEnvelope(err: unknown, fallback: string): Record<string, unknown> {
   const e = (err && typeof err === 'object' ? err : {}) as Record<string, unknown>;
   const kind = typeof e.type === 'string' ? e.type : 'api_error';
   return {
     error: {
       message: typeof e.message === 'string' && e.message !== '' ? e.message : fallback,
-      type: ERROR_TYPES[kind] ?? 'api_error',
+      type: openAIErrorTypeFor(kind),
       code: kind,
       param: null,
     },
