@@ -133,7 +133,7 @@ export function anthropicEvents(id: string, model: string, reply: AnthropicReply
 }
 
 export async function startFakeAnthropic(initial?: (req: RecordedRequest) => AnthropicReply): Promise<FakeAnthropic> {
-  let replyFor = initial ?? (() => ({}));
+  let replyFor: (req: RecordedRequest) => AnthropicReply = initial ?? (() => ({}));
   const fake: FakeAnthropic = { url: '', requests: [], setReply: (fn) => void (replyFor = fn), close: async () => {} };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {

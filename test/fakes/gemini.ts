@@ -108,7 +108,7 @@ export function geminiStreamResponses(model: string, reply: GeminiReply, respons
 }
 
 export async function startFakeGemini(initial?: (req: RecordedRequest) => GeminiReply): Promise<FakeGemini> {
-  let replyFor = initial ?? (() => ({}));
+  let replyFor: (req: RecordedRequest) => GeminiReply = initial ?? (() => ({}));
   const fake: FakeGemini = { url: '', requests: [], setReply: (fn) => void (replyFor = fn), close: async () => {} };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
