@@ -1,8 +1,23 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { parseCidr } from '../keys/ip.js';
 import type { ApiKeyRecord } from '../store/keys.js';
 import { pathsOf, withDb } from './context.js';
+import { registerKeyEdit, registerKeyShow } from './keys-edit.js';
 import { CliError, formatTime, formatUsd, note, printJson, println, style, table } from './output.js';
 import { parseExpiry, parseList, parsePositiveInt, parsePositiveNumber } from './parse.js';
+
+/** "--ips 10.0.0.0/8,::1" → validated CIDRs; a typo is a usage error, not a key that matches nothing. */
+export function parseCidrs(text: string, previous: string[] = []): string[] {
+  const list = parseList(text, previous);
+  for (const c of list) {
+    try {
+      parseCidr(c);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  }
+  return list;
+}
 
 interface CreateOptions {
   name?: string;
@@ -41,7 +56,7 @@ export function keyStatus(k: ApiKeyRecord, now = Date.now()): 'active' | 'revoke
   return 'active';
 }
 
-function limitsText(k: ApiKeyRecord): string {
+export function limitsText(k: ApiKeyRecord): string {
   const parts: string[] = [];
   if (k.models) parts.push(`models ${k.models.join(',')}`);
   if (k.ips) parts.push(`ips ${k.ips.join(',')}`);
@@ -51,7 +66,7 @@ function limitsText(k: ApiKeyRecord): string {
   return parts.join('; ') || style.dim('none');
 }
 
-async function findKey(cmd: Command, ref: string): Promise<ApiKeyRecord> {
+export async function findKey(cmd: Command, ref: string): Promise<ApiKeyRecord> {
   const { SqliteKeyStore } = await import('../store/keys.js');
   const found = await withDb(pathsOf(cmd), (db) => new SqliteKeyStore(db).find(ref));
   if (!found) throw new CliError(`no key matches ${JSON.stringify(ref)} (use an id or prefix from \`tokenhub keys list\`)`);
@@ -61,15 +76,18 @@ async function findKey(cmd: Command, ref: string): Promise<ApiKeyRecord> {
 export function registerKeys(program: Command): void {
   const keys = program
     .command('keys')
-    .description('mint, list, inspect and revoke TokenHub API keys')
-    .addHelpText('after', '\nExamples:\n  $ tokenhub keys create --name ci --models "gpt-4o*" --budget 5 --budget-period day\n  $ tokenhub keys list');
+    .description('mint, list, inspect, edit and revoke TokenHub API keys')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ tokenhub keys create --name ci --models "gpt-4o*" --budget 5 --budget-period day\n  $ tokenhub keys list\n  $ tokenhub keys edit key_AbC --rpm 30 --no-budget',
+    );
 
   keys
     .command('create')
     .description('mint a key; the full key is printed once, only its hash is stored')
     .option('--name <name>', 'a label to recognise the key by')
     .option('--models <globs>', 'models the key may use, e.g. "openai/*,gpt-4o*"', parseList)
-    .option('--ips <cidrs>', 'client addresses allowed, e.g. 127.0.0.1/32,::1/128', parseList)
+    .option('--ips <cidrs>', 'client addresses allowed, e.g. 127.0.0.1/32,::1/128', parseCidrs)
     .option('--budget <usd>', 'spend limit in USD', parsePositiveNumber)
     .addOption(new Option('--budget-period <period>', 'budget period').choices(['day', 'week', 'month', 'total']))
     .option('--rpm <n>', 'requests per minute', parsePositiveInt)
@@ -122,19 +140,8 @@ export function registerKeys(program: Command): void {
       if (!opts.all && shown.length < all.length) note(style.dim(`(${all.length - shown.length} revoked or expired; --all shows them)`));
     });
 
-  keys
-    .command('show <id-or-prefix>')
-    .description('show one key')
-    .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  $ tokenhub keys show key_AbC')
-    .action(async (ref: string, opts: { json?: boolean }, cmd: Command) => {
-      const k = await findKey(cmd, ref);
-      if (opts.json) return printJson(keyJson(k));
-      println(`${style.bold(k.name)}  ${k.id}  ${k.prefix}…  ${keyStatus(k)}`);
-      println(`  created  ${formatTime(k.createdAt)}`);
-      println(`  expires  ${formatTime(k.expiresAt)}`);
-      println(`  limits   ${limitsText(k)}`);
-    });
+  registerKeyShow(keys);
+  registerKeyEdit(keys);
 
   keys
     .command('revoke <id-or-prefix>')

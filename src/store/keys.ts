@@ -31,7 +31,7 @@ export interface NewKey extends Partial<KeyLimits> {
 export interface KeyStore {
   create(input: NewKey): { record: ApiKeyRecord; key: string };
   list(): ApiKeyRecord[];
-  /** by id, or by a unique prefix of the id or of the displayed key prefix */
+  /** by id, or by a unique prefix of the id or of the displayed key prefix, or by the name of exactly one active key */
   find(ref: string): ApiKeyRecord | undefined;
   revoke(id: string): boolean;
   update(id: string, patch: Partial<KeyLimits> & { name?: string }): ApiKeyRecord | undefined;
@@ -115,7 +115,11 @@ export class SqliteKeyStore implements KeyStore {
     const rows = this.db
       .prepare(`SELECT * FROM keys WHERE id LIKE ? ESCAPE '\\' OR prefix LIKE ? ESCAPE '\\' LIMIT 2`)
       .all(like, like) as KeyRow[];
-    return rows.length === 1 ? fromRow(rows[0]!) : undefined;
+    if (rows.length === 1) return fromRow(rows[0]!);
+    if (rows.length > 1) return undefined;
+    // last, a name that exactly one active key carries
+    const named = this.db.prepare('SELECT * FROM keys WHERE name = ? AND revoked_at IS NULL LIMIT 2').all(ref) as KeyRow[];
+    return named.length === 1 ? fromRow(named[0]!) : undefined;
   }
 
   revoke(id: string): boolean {
@@ -123,10 +127,19 @@ export class SqliteKeyStore implements KeyStore {
     return this.db.prepare('UPDATE keys SET revoked_at = ?, updated_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, now, id).changes > 0;
   }
 
+  /**
+   * Changes the fields present in `patch` (null clears a limit). Read and write happen in
+   * one IMMEDIATE transaction, so two processes editing at once cannot lose either edit.
+   */
   update(id: string, patch: Partial<KeyLimits> & { name?: string }): ApiKeyRecord | undefined {
+    return this.db.transaction(() => this.updateNow(id, patch)).immediate();
+  }
+
+  private updateNow(id: string, patch: Partial<KeyLimits> & { name?: string }): ApiKeyRecord | undefined {
     const current = this.find(id);
     if (!current) return undefined;
-    const next = { ...current, ...patch };
+    const next = { ...current };
+    for (const [k, v] of Object.entries(patch)) if (v !== undefined) (next as Record<string, unknown>)[k] = v;
     this.db
       .prepare(
         `UPDATE keys SET name = ?, expires_at = ?, models = ?, ips = ?, budget_usd = ?, budget_period = ?, rpm = ?, tpm = ?, updated_at = ? WHERE id = ?`,
