@@ -5,6 +5,7 @@ import type { AppEnv } from './context.js';
 import { adminAuth, keyAuth } from './middleware/auth.js';
 import { hostGuard } from './middleware/host-guard.js';
 import { requestContext } from './middleware/request-context.js';
+import { anthropicErrors, messagesRoutes } from './routes/messages.js';
 import { v1Routes } from './routes/v1.js';
 
 export interface AppDeps {
@@ -45,8 +46,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   deps.publicRoutes?.(app);
 
+  // Before key auth, so its 401s reach Anthropic clients in Anthropic's shape.
+  app.use('/v1/messages/*', anthropicErrors());
   app.use('/v1/*', requestContext(), keyAuth(deps.gateway.keys, deps.refreshKeys));
   app.route('/v1', v1Routes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }));
+  app.route('/v1', messagesRoutes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }));
 
   const admin = new Hono<AppEnv>();
   admin.use('*', adminAuth(deps.adminToken));

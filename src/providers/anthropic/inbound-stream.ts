@@ -1,0 +1,153 @@
+/**
+ * The pipeline's OpenAI chat.completion.chunk stream → Anthropic's streaming events
+ * (https://docs.anthropic.com/en/api/messages-streaming), the reverse of stream.ts:
+ *
+ * first chunk               → message_start (input usage estimated until the end)
+ * delta.content             → content_block_start (text) once, then text_delta
+ * delta.tool_calls[i] new   → content_block_stop of the open block, content_block_start (tool_use)
+ * function.arguments        → input_json_delta
+ * finish_reason / usage     → kept for the end
+ * [DONE]                    → content_block_stop, message_delta (stop_reason, usage), message_stop
+ * data: {"error": …}        → an `error` event, and nothing after it
+ *
+ * Every frame carries its `event:` line: the Anthropic SDKs skip frames without one.
+ */
+import { usageFromOpenAI } from '../openai/index.js';
+import type { Usage } from '../types.js';
+import { isObject } from './blocks.js';
+import { anthropicErrorFromOpenAI } from './inbound.js';
+import { anthropicUsage, stopReasonFor } from './tables.js';
+
+type Json = Record<string, unknown>;
+
+export const anthropicFrame = (type: string, data: Json = {}): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+
+/** About four characters a token, as the gateway estimates elsewhere. */
+const estimateTokens = (chars: number): number => Math.ceil(chars / 4);
+
+export interface AnthropicStreamOptions {
+  /** the message id (messageIdFor(requestId)) */
+  id: string;
+  /** the model to name until a chunk names the one that served */
+  model: string;
+  /** prompt tokens as estimated before sending, used until the provider reports usage */
+  promptEstimate: number;
+}
+
+export class AnthropicEventWriter {
+  private started = false;
+  private finished = false;
+  private nextIndex = 0;
+  /** the block being streamed: its index, and for tool_use the OpenAI tool_calls index */
+  private open: { index: number; tool?: number } | null = null;
+  /** OpenAI tool_calls index → content block index */
+  private readonly toolBlocks = new Map<number, number>();
+  private stopReason: string | null = null;
+  private usage: Usage | null = null;
+  private chars = 0;
+
+  constructor(private readonly opts: AnthropicStreamOptions) {}
+
+  /** One SSE `data:` payload of the OpenAI stream → Anthropic frames to send now. */
+  push(data: string): string[] {
+    if (this.finished) return [];
+    if (data === '[DONE]') return this.end();
+    let chunk: unknown;
+    try {
+      chunk = JSON.parse(data);
+    } catch {
+      return [];
+    }
+    if (!isObject(chunk)) return [];
+    if (isObject(chunk.error)) return this.fail(chunk);
+    const out = this.start(chunk.model);
+    const usage = usageFromOpenAI(chunk.usage);
+    if (usage) this.usage = usage;
+    const choice = Array.isArray(chunk.choices) ? chunk.choices.find((c) => isObject(c) && (c.index ?? 0) === 0) : undefined;
+    if (!isObject(choice)) return out;
+    const delta = isObject(choice.delta) ? choice.delta : {};
+    if (typeof delta.content === 'string' && delta.content !== '') out.push(...this.text(delta.content));
+    if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) if (isObject(call)) out.push(...this.toolCall(call));
+    if (typeof choice.finish_reason === 'string') this.stopReason = stopReasonFor(choice.finish_reason);
+    return out;
+  }
+
+  /** The stream ended: close the open block and the message (once). */
+  end(): string[] {
+    if (this.finished) return [];
+    const out = this.start(undefined);
+    out.push(...this.closeBlock());
+    this.finished = true;
+    const usage = this.usage ?? { promptTokens: this.opts.promptEstimate, completionTokens: estimateTokens(this.chars), cachedTokens: 0 };
+    out.push(anthropicFrame('message_delta', { delta: { stop_reason: this.stopReason ?? 'end_turn', stop_sequence: null }, usage: anthropicUsage(usage) }));
+    out.push(anthropicFrame('message_stop'));
+    return out;
+  }
+
+  private start(model: unknown): string[] {
+    if (this.started) return [];
+    this.started = true;
+    const message = {
+      id: this.opts.id,
+      type: 'message',
+      role: 'assistant',
+      model: typeof model === 'string' ? model : this.opts.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: this.opts.promptEstimate, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+    };
+    return [anthropicFrame('message_start', { message }), anthropicFrame('ping')];
+  }
+
+  private fail(chunk: Json): string[] {
+    this.finished = true;
+    const out = this.start(undefined);
+    const status = typeof chunk.status === 'number' ? chunk.status : 500;
+    return [...out, anthropicFrame('error', { error: (anthropicErrorFromOpenAI(status, chunk) as { error: Json }).error })];
+  }
+
+  private closeBlock(): string[] {
+    if (!this.open) return [];
+    const index = this.open.index;
+    this.open = null;
+    return [anthropicFrame('content_block_stop', { index })];
+  }
+
+  private openBlock(block: Json, tool?: number): string[] {
+    const out = this.closeBlock();
+    const index = this.nextIndex++;
+    this.open = tool === undefined ? { index } : { index, tool };
+    out.push(anthropicFrame('content_block_start', { index, content_block: block }));
+    return out;
+  }
+
+  private text(text: string): string[] {
+    this.chars += text.length;
+    const out = this.open && this.open.tool === undefined ? [] : this.openBlock({ type: 'text', text: '' });
+    out.push(anthropicFrame('content_block_delta', { index: this.open!.index, delta: { type: 'text_delta', text } }));
+    return out;
+  }
+
+  private toolCall(call: Json): string[] {
+    const tool = typeof call.index === 'number' ? call.index : 0;
+    const fn = isObject(call.function) ? call.function : {};
+    const out: string[] = [];
+    let index = this.toolBlocks.get(tool);
+    if (index === undefined) {
+      const name = typeof fn.name === 'string' ? fn.name : '';
+      const id = typeof call.id === 'string' ? call.id : `toolu_${this.opts.id.slice(4)}_${tool}`;
+      this.chars += name.length;
+      out.push(...this.openBlock({ type: 'tool_use', id, name, input: {} }, tool));
+      index = this.open!.index;
+      this.toolBlocks.set(tool, index);
+    }
+    const args = fn.arguments;
+    if (typeof args === 'string' && args !== '') {
+      this.chars += args.length;
+      // Providers stream one call after another; a late fragment of an earlier call still names its own block.
+      out.push(anthropicFrame('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: args } }));
+    }
+    return out;
+  }
+}
