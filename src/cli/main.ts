@@ -12,6 +12,7 @@ import { registerKeys } from './keys.js';
 import { registerModels } from './models.js';
 import { registerUsage } from './usage.js';
 import { registerTop } from './top.js';
+import { registerRoutes } from './routes.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -41,6 +42,7 @@ Files live in $TOKENHUB_HOME (default ~/.tokenhub).`,
   registerModels(program);
   registerUsage(program);
   registerTop(program);
+  registerRoutes(program);
   return program;
 }
 
