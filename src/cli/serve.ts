@@ -173,7 +173,7 @@ export function registerServe(program: Command): void {
 
   program
     .command('status')
-    .description('show whether the daemon runs, where and since when')
+    .description('show whether the daemon runs, where, since when and what it served (exit 3 when not running)')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  $ tokenhub status\n  $ tokenhub status --json | jq .url')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
@@ -185,6 +185,13 @@ export function registerServe(program: Command): void {
           const token = readFileSync(paths.adminToken, 'utf8').trim();
           const res = await fetch(`${state.url}/admin/status`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(2000) });
           if (res.ok) admin = (await res.json()) as Record<string, unknown>;
+          const m = await fetch(`${state.url}/admin/metrics`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(2000) });
+          if (m.ok && admin) {
+            const snap = (await m.json()) as { totals?: { requests: number; errors: number; rps60s: number }; spendTodayUsd?: number };
+            admin.requests = snap.totals?.requests ?? 0;
+            admin.errors = snap.totals?.errors ?? 0;
+            admin.spend_today_usd = snap.spendTodayUsd ?? 0;
+          }
         } catch {
           /* reported as not answering */
         }
@@ -197,6 +204,7 @@ export function registerServe(program: Command): void {
       else {
         println(`${style.green('●')} tokenhub is running at ${style.cyan(state.url + '/v1')} (pid ${state.pid})${state.demo ? ' in demo mode' : ''}`);
         println(`  since ${state.started_at}${admin ? `, ${admin.keys} keys, ${admin.models} models` : style.yellow(' — not answering')}`);
+        if (admin?.requests !== undefined) println(`  ${admin.requests} requests (${admin.errors} errors), $${Number(admin.spend_today_usd).toFixed(4)} spent today`);
       }
       if (!state) process.exitCode = 3;
     });

@@ -201,7 +201,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   );
 
   let closing: Promise<void> | undefined;
-  const close = (graceMs = 10_000): Promise<void> => {
+  /** Stops accepting, lets in-flight requests and streams finish (up to the grace period), then flushes every usage record. */
+  const close = (graceMs = config.server.shutdown_grace_ms ?? 10_000): Promise<void> => {
     closing ??= (async () => {
       clearInterval(watch);
       await new Promise<void>((resolve) => {
@@ -215,6 +216,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         });
         server.closeIdleConnections();
       });
+      // Streams cut at the deadline record their usage from their cancel callbacks: let those run first.
+      await new Promise((r) => setImmediate(r));
       usage.close();
       await gateway.upstream.close();
       await sim?.close();
