@@ -52,7 +52,8 @@ export function registerKeyShow(keys: Command): void {
       const k = await findKey(cmd, ref);
       const spend = await spendOf(cmd, k);
       if (opts.json) return printJson({ ...keyJson(k), spend });
-      const periodName = spend.period === 'total' ? 'in total' : `this ${spend.period} (since ${formatTime(Date.parse(spend.period_start))})`;
+      const since = ` (since ${formatTime(Date.parse(spend.period_start))})`;
+      const periodName = spend.period === 'total' ? 'in total' : spend.period === 'day' ? `today${since}` : `this ${spend.period}${since}`;
       println(`${style.bold(k.name)}  ${k.id}  ${k.prefix}…  ${keyStatus(k)}`);
       println(`  created    ${formatTime(k.createdAt)}`);
       println(`  expires    ${formatTime(k.expiresAt)}`);
