@@ -13,7 +13,7 @@ import { allFailedError, pause, retryDelay, withHeaders } from '../router/failov
 import { RouterHealth } from '../router/health.js';
 import { planCandidates, type Plan } from '../router/plan.js';
 import type { AttemptLog, UsageRecord, UsageSink } from '../store/usage.js';
-import { describeUpstreamError, UpstreamTimeout, type UpstreamClient } from '../upstream/client.js';
+import { abortForFirstByte, describeUpstreamError, type UpstreamClient } from '../upstream/client.js';
 import type { Logger } from '../util/log.js';
 import { admitRequest, type Admission, type KeyLimiter } from './limits.js';
 import { openRelay } from './stream.js';
@@ -118,10 +118,6 @@ export class RequestLedger {
   }
 }
 
-function abortForFirstByte(abort: AbortController): void {
-  abort.abort(new UpstreamTimeout('TH_FIRST_BYTE_TIMEOUT'));
-}
-
 function servedHeaders(target: Target | undefined, attempts: number): Record<string, string> {
   const h: Record<string, string> = { 'x-inferoute-attempts': String(attempts) };
   if (target) h['x-inferoute-provider'] = target.provider.name;
@@ -132,24 +128,16 @@ export async function proxyRequest(deps: GatewayDeps, input: ProxyInput): Promis
   const { op, body } = input;
   const ledger = new RequestLedger(deps, input);
   const catalog = deps.catalog();
-  const health = (deps.router ??= new RouterHealth(deps.metrics));
+  const health = (deps.router ??= new RouterHealth(deps.metrics, deps.log));
   const settings = catalog.health;
   const stream = body.stream === true && op !== 'embeddings';
   const promptEstimate = estimatePromptTokens(op, body);
   let plan: Plan;
   try {
-    plan = planCandidates(
-      catalog,
-      {
-        model: body.model,
-        strategyHeader: input.strategyHeader,
-        fallbackHeader: input.fallbackHeader?.split(',').map((s) => s.trim()).filter(Boolean),
-        allowed: input.key.allowsModel,
-        estimate: { promptTokens: promptEstimate, completionTokens: expectedCompletionTokens(op, body, null) },
-        stream,
-      },
-      health,
-    );
+    const fallbackHeader = input.fallbackHeader?.split(',').map((s) => s.trim()).filter(Boolean);
+    const estimate = { promptTokens: promptEstimate, completionTokens: expectedCompletionTokens(op, body, null) };
+    const { strategyHeader } = input;
+    plan = planCandidates(catalog, { model: body.model, strategyHeader, fallbackHeader, allowed: input.key.allowsModel, estimate, stream }, health);
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
     ledger.finish({ status: err.status, errorCode: err.code });
@@ -194,7 +182,9 @@ export async function proxyRequest(deps: GatewayDeps, input: ProxyInput): Promis
     };
     const adapter = adapterFor(target.provider.type);
     if (!adapter || !adapter.supports.includes(op)) {
-      attempt({ error: `${target.provider.type} providers do not support ${op}` });
+      const why = `${target.provider.type} providers do not support ${op}`;
+      rejected ??= new GatewayError('invalid_request_error', `${target.servedAs}: ${why}`, { param: 'model' });
+      attempt({ error: why });
       continue;
     }
     let call;
@@ -232,10 +222,7 @@ export async function proxyRequest(deps: GatewayDeps, input: ProxyInput): Promis
         const text = await res.body.text().catch(() => '');
         const ms = attempt({ status: res.statusCode, error: text.slice(0, 200) || undefined });
         if (isFailoverStatus(res.statusCode)) {
-          health.failedStatus(target, res.statusCode, ms, stream, settings); // 401/403 also emit auth_failed
-          if (res.statusCode === 401 || res.statusCode === 403) {
-            deps.log.warn('provider rejected TokenHub’s provider key', { provider: target.provider.name, status: res.statusCode });
-          }
+          health.failedStatus(target, res.statusCode, ms, stream, settings); // a 401/403 is also logged and shown in `top`
           const wait = retryDelay(res.statusCode, res.headers, i === candidates.length - 1, deadline - performance.now(), settings);
           if (wait !== undefined && !retried) {
             retried = true;
@@ -261,15 +248,10 @@ export async function proxyRequest(deps: GatewayDeps, input: ProxyInput): Promis
           continue;
         }
         health.succeeded(target, attempt({ status: res.statusCode }), true);
-        return {
-          status: 200,
-          headers: {
-            ...servedHeaders(target, ledger.attempts.length),
-            'content-type': 'text/event-stream; charset=utf-8',
-            'cache-control': 'no-cache',
-          },
-          body: relay.stream,
-        };
+        const headers = servedHeaders(target, ledger.attempts.length);
+        headers['content-type'] = 'text/event-stream; charset=utf-8';
+        headers['cache-control'] = 'no-cache';
+        return { status: 200, headers, body: relay.stream };
       }
 
       const text = await res.body.text();
@@ -285,11 +267,9 @@ export async function proxyRequest(deps: GatewayDeps, input: ProxyInput): Promis
       health.succeeded(target, attempt({ status: res.statusCode }), false);
       const usage = out.usage ?? { promptTokens: promptEstimate, completionTokens: 0, cachedTokens: 0 };
       ledger.finish({ status: 200, errorCode: null, target, ...usage, usageEstimated: out.usage === null });
-      return {
-        status: 200,
-        headers: { ...servedHeaders(target, ledger.attempts.length), 'content-type': 'application/json' },
-        body: JSON.stringify(out.body),
-      };
+      const headers = servedHeaders(target, ledger.attempts.length);
+      headers['content-type'] = 'application/json';
+      return { status: 200, headers, body: JSON.stringify(out.body) };
     } catch (err) {
       const why = describeUpstreamError(err);
       const ms = attempt({ error: why });

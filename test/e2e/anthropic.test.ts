@@ -239,8 +239,9 @@ describe('Anthropic behind the OpenAI SDK', () => {
   test('embeddings are refused without reaching Anthropic, which has no embeddings API', async () => {
     const before = fake.requests.length;
     const err = await gw.client.embeddings.create({ model: MODEL, input: 'x' }).catch((e) => e);
-    assert.ok(err instanceof OpenAI.APIError, String(err));
-    assert.match(err.message, /embeddings/);
+    assert.ok(err instanceof OpenAI.BadRequestError, String(err));
+    assert.equal(err.code, 'invalid_request_error');
+    assert.match(err.message, /anthropic providers do not support embeddings/);
     assert.equal(fake.requests.length, before);
   });
 });
