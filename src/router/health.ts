@@ -5,6 +5,7 @@
  */
 import type { MetricsBus } from '../metrics/bus.js';
 import type { Target } from '../providers/types.js';
+import type { Logger } from '../util/log.js';
 import { isProviderUnreachable, isUpstreamTimeout } from '../upstream/client.js';
 import { CircuitBreakers, DEFAULT_CIRCUIT, type Admission, type CircuitSettings } from './circuit.js';
 import { RouterStats } from './stats.js';
@@ -30,7 +31,10 @@ export class RouterHealth {
   readonly stats = new RouterStats();
   readonly circuits: CircuitBreakers;
 
-  constructor(private readonly bus?: MetricsBus) {
+  constructor(
+    private readonly bus?: MetricsBus,
+    private readonly log?: Logger,
+  ) {
     this.circuits = new CircuitBreakers(bus ? (ev) => bus.provider(ev) : undefined);
   }
 
@@ -62,7 +66,10 @@ export class RouterHealth {
     this.stats.failure(t, ms, status === 408, stream, now);
     const keyRejected = status === 401 || status === 403;
     // TokenHub's own provider key is wrong: `top` says so next to the provider.
-    if (keyRejected) this.bus?.provider({ provider: t.provider.name, kind: 'auth_failed', ts: now, detail: `HTTP ${status}` });
+    if (keyRejected) {
+      this.log?.warn('provider rejected TokenHub’s provider key', { provider: t.provider.name, status });
+      this.bus?.provider({ provider: t.provider.name, kind: 'auth_failed', ts: now, detail: `HTTP ${status}` });
+    }
     this.circuits.failure(t, keyRejected ? 'provider' : 'model', now, settings.circuit, `HTTP ${status}`);
   }
 

@@ -64,6 +64,11 @@ export class UpstreamTimeout extends Error {
   }
 }
 
+/** A timer callback (no closure per request): the first byte did not come in time. */
+export function abortForFirstByte(abort: AbortController): void {
+  abort.abort(new UpstreamTimeout('TH_FIRST_BYTE_TIMEOUT'));
+}
+
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'TH_FIRST_BYTE_TIMEOUT', 'TH_DEADLINE']);
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_SOCKET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
