@@ -5,7 +5,7 @@ import { CliError, note, printJson, println, spinner, style } from './output.js'
 import { parsePort } from './parse.js';
 import type { Paths } from '../config/paths.js';
 
-interface DaemonState {
+export interface DaemonState {
   pid: number;
   url: string;
   started_at: string;
@@ -21,7 +21,7 @@ function readState(paths: Paths): DaemonState | undefined {
   }
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -85,7 +85,12 @@ async function serveForeground(paths: Paths, opts: { host?: string; port?: numbe
   });
 }
 
-async function serveDetached(paths: Paths, argv: string[]): Promise<void> {
+/**
+ * Starts `tokenhub <args>` (a `serve` without --detach) in the background, logging to
+ * TOKENHUB_HOME/tokenhub.log, and resolves once it answers /health. Used by
+ * `serve --detach` and by `run`.
+ */
+export async function startDetached(paths: Paths, args: string[]): Promise<DaemonState> {
   const live = runningDaemon(paths);
   if (live) throw new CliError(`tokenhub is already running at ${live.url} (pid ${live.pid})`);
   const [{ spawn }, { openSync, closeSync }, { ensureHome }] = await Promise.all([
@@ -95,7 +100,6 @@ async function serveDetached(paths: Paths, argv: string[]): Promise<void> {
   ]);
   ensureHome(paths.home);
   const out = openSync(paths.logFile, 'a', 0o600);
-  const args = argv.filter((a) => a !== '--detach');
   const child = spawn(process.execPath, [process.argv[1]!, ...args], {
     detached: true,
     stdio: ['ignore', out, out],
@@ -109,15 +113,19 @@ async function serveDetached(paths: Paths, argv: string[]): Promise<void> {
     const state = readState(paths);
     if (state && state.pid === child.pid && (await health(state.url))) {
       spin.stop();
-      println(`${style.green('●')} TokenHub running in the background at ${style.cyan(state.url + '/v1')} (pid ${state.pid})`);
-      println(style.dim(`  log: ${paths.logFile}   stop: tokenhub stop`));
-      return;
+      return state;
     }
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   spin.stop();
   throw new CliError(`tokenhub did not start; see ${paths.logFile}`);
+}
+
+async function serveDetached(paths: Paths, argv: string[]): Promise<void> {
+  const state = await startDetached(paths, argv.filter((a) => a !== '--detach'));
+  println(`${style.green('●')} TokenHub running in the background at ${style.cyan(state.url + '/v1')} (pid ${state.pid})`);
+  println(style.dim(`  log: ${paths.logFile}   stop: tokenhub stop`));
 }
 
 export function registerServe(program: Command): void {
