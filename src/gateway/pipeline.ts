@@ -147,8 +147,9 @@ export async function proxyRequest(deps: GatewayDeps, input: ProxyInput): Promis
   try {
     ledger.admission = admitRequest(deps.limits, input, plan.candidates, promptEstimate);
   } catch (err) {
-    if (err instanceof GatewayError) ledger.finish({ status: err.status, errorCode: err.code });
-    throw err;
+    if (!(err instanceof GatewayError)) throw err;
+    ledger.finish({ status: err.status, errorCode: err.code });
+    throw withHeaders(err, servedHeaders(undefined, 0));
   }
 
   const so = body.stream_options as { include_usage?: unknown } | undefined;

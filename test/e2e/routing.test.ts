@@ -177,11 +177,18 @@ describe('failover', () => {
     }
   });
 
-  test('X-Inferoute-Attempts is 0 on a model nobody serves, and 1 on a plain success', async () => {
+  test('X-Inferoute-Attempts is 0 on a model nobody serves or a key over its limit, and 1 on a plain success', async () => {
     const err = await gw.client.chat.completions.create({ model: 'nope', messages: msg }).catch((e: unknown) => e);
     assert.ok(err instanceof OpenAI.NotFoundError);
     assert.equal(err.headers?.get('x-inferoute-attempts'), '0');
     const { response } = await gw.client.chat.completions.create({ model: 'a/chat', messages: msg }).withResponse();
     assert.equal(response.headers.get('x-inferoute-attempts'), '1');
+    const { key } = gw.mintKey({ rpm: 1 });
+    const limited = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: key, maxRetries: 0 });
+    await limited.chat.completions.create({ model: 'a/chat', messages: msg });
+    const refused = await limited.chat.completions.create({ model: 'a/chat', messages: msg }).catch((e: unknown) => e);
+    assert.ok(refused instanceof OpenAI.RateLimitError);
+    assert.equal(refused.headers?.get('x-inferoute-attempts'), '0');
+    assert.ok(refused.headers?.get('retry-after'), 'the key limit’s Retry-After survives');
   });
 });
