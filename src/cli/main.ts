@@ -13,6 +13,8 @@ import { registerModels } from './models.js';
 import { registerUsage } from './usage.js';
 import { registerTop } from './top.js';
 import { registerRoutes } from './routes.js';
+import { registerEnv } from './env.js';
+import { registerRun } from './run.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -33,6 +35,7 @@ Getting started:
   $ tokenhub providers add openai --type openai --api-key-env OPENAI_API_KEY --model gpt-4o-mini:0.15:0.6
   $ tokenhub keys create --name laptop
   $ tokenhub serve
+  $ tokenhub run -- your-tool       a tool that reads OPENAI_BASE_URL or ANTHROPIC_BASE_URL
 
 Files live in $TOKENHUB_HOME (default ~/.tokenhub).`,
     );
@@ -43,6 +46,8 @@ Files live in $TOKENHUB_HOME (default ~/.tokenhub).`,
   registerUsage(program);
   registerTop(program);
   registerRoutes(program);
+  registerEnv(program);
+  registerRun(program);
   return program;
 }
 

@@ -1,0 +1,118 @@
+/**
+ * `tokenhub env`: the variables that point OpenAI and Anthropic SDKs (and the tools
+ * built on them) at the daemon, ready for `eval "$(tokenhub env)"`. `run` sets the same
+ * variables for the command it runs.
+ */
+import { Option, type Command } from 'commander';
+import type { Paths } from '../config/paths.js';
+import { pathsOf, withDb } from './context.js';
+import { CliError, note, printJson, style } from './output.js';
+import { runningDaemon } from './serve.js';
+
+export type Shell = 'sh' | 'fish' | 'powershell';
+
+/** The daemon's root URL as a client reaches it: a wildcard bind address is reached on loopback. */
+export function clientRoot(url: string): string {
+  return url.replace(/\/+$/, '').replace('//0.0.0.0', '//127.0.0.1').replace('//[::]', '//[::1]');
+}
+
+/**
+ * What an SDK needs. OpenAI SDKs take the /v1 base; Anthropic SDKs append /v1/messages
+ * themselves, so they get the root. ANTHROPIC_AUTH_TOKEN (sent as a Bearer token) is
+ * what Claude Code reads for a gateway; ANTHROPIC_API_KEY is what the SDKs read first.
+ */
+export function gatewayEnv(url: string, key: string): Record<string, string> {
+  const root = clientRoot(url);
+  return {
+    OPENAI_BASE_URL: `${root}/v1`,
+    OPENAI_API_KEY: key,
+    ANTHROPIC_BASE_URL: root,
+    ANTHROPIC_API_KEY: key,
+    ANTHROPIC_AUTH_TOKEN: key,
+  };
+}
+
+const quoteSh = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+const quoteFish = (v: string) => `'${v.replace(/[\\']/g, (c) => '\\' + c)}'`;
+const quotePowerShell = (v: string) => `'${v.replace(/'/g, "''")}'`;
+
+export function formatEnv(vars: Record<string, string>, shell: Shell): string {
+  const lines = Object.entries(vars).map(([name, value]) => {
+    if (shell === 'fish') return `set -gx ${name} ${quoteFish(value)}`;
+    if (shell === 'powershell') return `$env:${name} = ${quotePowerShell(value)}`;
+    return `export ${name}=${quoteSh(value)}`;
+  });
+  return lines.join('\n') + '\n';
+}
+
+/** The running daemon's address, or where `serve` would listen (config, TOKENHUB_PORT, defaults). */
+export async function daemonUrl(paths: Paths): Promise<{ url: string; running: boolean }> {
+  const live = runningDaemon(paths);
+  if (live) return { url: live.url, running: true };
+  let host = '127.0.0.1';
+  let port = 8420;
+  try {
+    const { loadConfigFile } = await import('../config/load.js');
+    const { server } = loadConfigFile(paths.config).config;
+    host = server.host ?? host;
+    port = server.port ?? port;
+  } catch {
+    /* an unreadable config: `serve` will say why; the defaults are the best guess */
+  }
+  if (process.env.TOKENHUB_PORT) port = Number(process.env.TOKENHUB_PORT);
+  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, running: false };
+}
+
+/** Checks that a full key given on the command line belongs to this TOKENHUB_HOME and is usable. */
+async function checkKey(paths: Paths, key: string): Promise<void> {
+  const [{ isWellFormedKey, hashKey }, { SqliteKeyStore }] = await Promise.all([import('../keys/format.js'), import('../store/keys.js')]);
+  if (!isWellFormedKey(key)) throw new CliError('--key takes a full key (sk-th-…); an id cannot be turned back into a key', 2);
+  const hash = hashKey(key);
+  const found = await withDb(paths, (db) => new SqliteKeyStore(db).list().find((k) => k.hash === hash));
+  if (!found) throw new CliError(`that key is not one of ${paths.db}'s keys`, 1, 'Mint one with `tokenhub keys create`, or leave out --key to mint one now.');
+  if (found.revokedAt !== null) throw new CliError(`key ${found.id} (${found.name}) is revoked`);
+  if (found.expiresAt !== null && found.expiresAt <= Date.now()) throw new CliError(`key ${found.id} (${found.name}) has expired`);
+}
+
+interface EnvOptions {
+  key?: string;
+  shell: Shell;
+  json?: boolean;
+}
+
+export function registerEnv(program: Command): void {
+  program
+    .command('env')
+    .description('print OPENAI_* and ANTHROPIC_* variables that point SDKs and tools at the daemon')
+    .option('--key <key>', 'a full key (sk-th-…) to use; without it a new key named "env" is minted')
+    .addOption(new Option('--shell <shell>', 'syntax to print').choices(['sh', 'fish', 'powershell']).default('sh'))
+    .option('--json', 'print the variables as one JSON object')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ eval "$(tokenhub env)"                          bash, zsh
+  $ tokenhub env --shell fish | source               fish
+  PS> tokenhub env --shell powershell | Invoke-Expression
+  $ eval "$(tokenhub env --key sk-th-…)"             reuse a key you already have
+
+Prints OPENAI_BASE_URL (…/v1), OPENAI_API_KEY, ANTHROPIC_BASE_URL (the daemon root:
+Anthropic SDKs append /v1/messages), ANTHROPIC_API_KEY and ANTHROPIC_AUTH_TOKEN.`,
+    )
+    .action(async (opts: EnvOptions, cmd: Command) => {
+      const paths = pathsOf(cmd);
+      const { url, running } = await daemonUrl(paths);
+      let key = opts.key;
+      if (key !== undefined) await checkKey(paths, key);
+      else {
+        const { SqliteKeyStore } = await import('../store/keys.js');
+        const minted = await withDb(paths, (db) => new SqliteKeyStore(db).create({ name: 'env' }));
+        key = minted.key;
+        note(style.dim(`Minted key ${minted.record.id} (env) for these variables; revoke it with \`tokenhub keys revoke ${minted.record.id}\`.`, process.stderr));
+      }
+      if (!running) note(`tokenhub is not running; these variables point at ${url}. Start it with \`tokenhub serve --detach\`.`);
+      const vars = gatewayEnv(url, key);
+      if (opts.json) printJson(vars);
+      else process.stdout.write(formatEnv(vars, opts.shell));
+    });
+}
