@@ -17,6 +17,7 @@ import { KeyCache } from '../keys/cache.js';
 import { MetricsBus } from '../metrics/bus.js';
 import { installMetrics } from '../metrics/install.js';
 import { buildCatalog, type Catalog } from '../router/catalog.js';
+import { RouterHealth } from '../router/health.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { SqliteKeyStore } from '../store/keys.js';
 import { BatchedUsageWriter, spendSince } from '../store/usage.js';
@@ -109,14 +110,17 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   // Budgets start from the usage table (flushed first, so queued records count) and run in memory after.
   const limits = new KeyLimiter({ spentSince: (keyId, since) => (usage.flush(), spendSince(db, keyId, since)) });
   keys.onReload((records) => limits.sync(records));
+  const metrics = new MetricsBus();
   const gateway: GatewayDeps = {
     catalog: () => catalog,
     keys,
     upstream: new UpstreamClient(),
     usage,
-    metrics: new MetricsBus(),
+    metrics,
     log,
     limits,
+    // Rolling stats and circuits outlive config reloads: a provider's record stays with it.
+    router: new RouterHealth(metrics, log),
   };
 
   const adminToken = randomBytes(32).toString('base64url');
