@@ -240,6 +240,30 @@ describe('POST /v1/messages through the Anthropic SDK', () => {
     claude.setReply(() => ({}));
   });
 
+  test('a client hanging up mid-stream stops the upstream and still leaves a usage record', async () => {
+    openai.setReply(() => ({ pieces: Array(50).fill('word '), chunkDelayMs: 20 }));
+    const abort = new AbortController();
+    const res = await fetch(`${gw.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': gw.key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-fake', max_tokens: 100, stream: true, messages: ASK }),
+      signal: abort.signal,
+    });
+    const requestId = res.headers.get('x-inferoute-request-id');
+    const reader = res.body!.getReader();
+    let seen = '';
+    while (!seen.includes('text_delta')) seen += new TextDecoder().decode((await reader.read()).value);
+    assert.match(seen, /^event: message_start\n/);
+    const abortedBefore = openai.aborted;
+    abort.abort();
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(openai.aborted, abortedBefore + 1);
+    const record = (await gw.usage()).find((r) => r.requestId === requestId)!;
+    assert.equal(record.status, 499);
+    assert.ok(record.completionTokens > 0);
+    openai.setReply(() => ({}));
+  });
+
   test('count_tokens answers with an estimate without calling a provider', async () => {
     const before = openai.requests.length + claude.requests.length;
     const res = await client.messages.countTokens({ model: 'gpt-fake', system: 'You are terse.', messages: [{ role: 'user', content: 'x'.repeat(400) }], tools: TOOLS });
