@@ -38,7 +38,9 @@ export class RouterHealth {
     this.circuits = new CircuitBreakers(bus ? (ev) => bus.provider(ev) : undefined);
   }
 
+  /** Right before an attempt: counts it as started and asks the circuits (a `probe` must get a verdict or a release). */
   admit(t: Target, now = Date.now()): Admission {
+    this.stats.start(t);
     return this.circuits.admit(t, now);
   }
 

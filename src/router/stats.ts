@@ -17,6 +17,8 @@ export interface TargetStats {
   ttfbMs: number | null;
   /** EWMA of outcomes, 1 = every attempt succeeded; starts optimistic */
   successRate: number;
+  /** attempts started (counted at once, so a burst does not all go to an untried target) */
+  started: number;
   /** attempts finished, successful or not */
   attempts: number;
   failures: number;
@@ -46,10 +48,15 @@ export class RouterStats implements StatsView {
   private entry(t: Target): TargetStats {
     let s = this.byTarget.get(t.servedAs);
     if (!s) {
-      s = { latencyMs: null, ttfbMs: null, successRate: 1, attempts: 0, failures: 0, lastAt: 0, passedOver: 0 };
+      s = { latencyMs: null, ttfbMs: null, successRate: 1, started: 0, attempts: 0, failures: 0, lastAt: 0, passedOver: 0 };
       this.byTarget.set(t.servedAs, s);
     }
     return s;
+  }
+
+  /** An attempt is about to be sent. */
+  start(t: Target): void {
+    this.entry(t).started++;
   }
 
   /** A successful attempt; `ms` is time to the first event for streams, the whole response otherwise. */

@@ -61,7 +61,8 @@ export function observedLatency(s: TargetStats | undefined, stream: boolean): nu
 /**
  * Fastest first. A candidate never tried goes first (config order among them), so
  * every candidate gets measured; then the one most overdue for a re-measurement, if
- * any is due; then by measured latency. A candidate that only ever failed sorts last.
+ * any is due; then by measured latency. A candidate whose first attempt is still
+ * under way, or that only ever failed, sorts last.
  */
 export const byLatency: StrategyFn = (candidates, stats, ctx) => {
   const n = candidates.length;
@@ -70,7 +71,7 @@ export const byLatency: StrategyFn = (candidates, stats, ctx) => {
   let dueBy = 0;
   for (let i = 0; i < n; i++) {
     const s = stats.get(candidates[i]!);
-    if (!s || s.attempts === 0) {
+    if (!s || s.started === 0) {
       untried = i;
       break;
     }
@@ -83,7 +84,7 @@ export const byLatency: StrategyFn = (candidates, stats, ctx) => {
   const first = untried >= 0 ? untried : due;
   const ordered = sortedBy(candidates, (t) => {
     const s = stats.get(t);
-    if (!s || s.attempts === 0) return Number.NEGATIVE_INFINITY;
+    if (!s || s.started === 0) return Number.NEGATIVE_INFINITY;
     return observedLatency(s, ctx.stream) ?? Number.POSITIVE_INFINITY;
   });
   if (first < 0) return ordered;

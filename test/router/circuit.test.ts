@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ProviderEvent } from '../../src/metrics/bus.js';
 import { CircuitBreakers, type CircuitSettings } from '../../src/router/circuit.js';
-import { retryAfterMs } from '../../src/router/health.js';
+import { retryDelay } from '../../src/router/failover.js';
+import { DEFAULT_HEALTH, retryAfterMs } from '../../src/router/health.js';
 import { RouterStats } from '../../src/router/stats.js';
 import { target } from './targets.js';
 
@@ -130,5 +131,16 @@ describe('Retry-After', () => {
     assert.equal(retryAfterMs({ 'retry-after': new Date(10_000).toUTCString() }, 7_000), 3000);
     assert.equal(retryAfterMs({ 'retry-after': 'soon' }), undefined);
     assert.equal(retryAfterMs({}), undefined);
+  });
+
+  test('the last candidate is retried only on 429/503 that says when, within the cap and the deadline', () => {
+    const ra = { 'retry-after-ms': '500' };
+    assert.equal(retryDelay(429, ra, true, 10_000, DEFAULT_HEALTH), 500);
+    assert.equal(retryDelay(503, { 'retry-after': '1' }, true, 10_000, DEFAULT_HEALTH), 1000);
+    assert.equal(retryDelay(429, ra, false, 10_000, DEFAULT_HEALTH), undefined, 'another candidate is left: fail over instead');
+    assert.equal(retryDelay(500, ra, true, 10_000, DEFAULT_HEALTH), undefined);
+    assert.equal(retryDelay(429, {}, true, 10_000, DEFAULT_HEALTH), undefined, 'no Retry-After, no retry');
+    assert.equal(retryDelay(429, { 'retry-after': '3' }, true, 10_000, DEFAULT_HEALTH), undefined, 'beyond the 2 s cap');
+    assert.equal(retryDelay(429, ra, true, 400, DEFAULT_HEALTH), undefined, 'past the request deadline');
   });
 });

@@ -66,6 +66,15 @@ describe('latency strategy', () => {
     assert.deepEqual(names(byLatency([fast, slow], notYet, ctx())), ['fast', 'slow']);
   });
 
+  test('a burst does not all go to an untried candidate: once its first attempt is under way it waits for the result', () => {
+    const rs = new RouterStats();
+    rs.success(fast, 10, false);
+    rs.start(fast);
+    assert.deepEqual(names(byLatency([fast, slow], rs, ctx())), ['slow', 'fast']);
+    rs.start(slow); // the first request to `slow` is in flight
+    assert.deepEqual(names(byLatency([fast, slow], rs, ctx())), ['fast', 'slow']);
+  });
+
   test('a candidate that only ever failed sorts after measured ones', () => {
     const s = view({ 'fast/m': stats({ attempts: 3, failures: 3 }), 'slow/m': stats({ latencyMs: 50 }) });
     assert.deepEqual(names(byLatency([fast, slow], s, ctx())), ['slow', 'fast']);
@@ -82,6 +91,7 @@ describe('latency strategy', () => {
         const ordered = byLatency([a, b], rs, ctx());
         rs.notePlanned(ordered);
         const first = ordered[0]!;
+        rs.start(first);
         rs.success(first, latency[first.provider.name]!, false);
         served[first.provider.name]!++;
       }

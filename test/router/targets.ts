@@ -24,7 +24,7 @@ export function target(provider: string, model = 'm', opts: { input?: number; ou
 }
 
 export function stats(partial: Partial<TargetStats> = {}): TargetStats {
-  return { latencyMs: null, ttfbMs: null, successRate: 1, attempts: 1, failures: 0, lastAt: 0, passedOver: 0, ...partial };
+  return { latencyMs: null, ttfbMs: null, successRate: 1, started: 1, attempts: 1, failures: 0, lastAt: 0, passedOver: 0, ...partial };
 }
 
 /** A stats view over a plain object keyed by `provider/model`. */
