@@ -44,7 +44,7 @@ export function editConfigFile(path: string, edit: (doc: Document) => void): voi
   const doc = parseDocument(text);
   if (doc.errors.length > 0) parseConfig(text, path); // throws the friendly error
   edit(doc);
-  const out = doc.toString();
+  const out = doc.toString({ flowCollectionPadding: false });
   parseConfig(out, path, { ...process.env });
   writePrivateFile(path, out);
 }

@@ -53,7 +53,7 @@ export interface ProxyResult {
 
 /** Provider statuses that say "try elsewhere" rather than "your request is wrong". */
 export function isFailoverStatus(status: number): boolean {
-  return status === 401 || status === 403 || status === 408 || status === 409 || status === 429 || status >= 500;
+  return status === 401 || status === 403 || status === 408 || status === 429 || status >= 500;
 }
 
 export type Outcome = Pick<UsageRecord, 'status' | 'errorCode'> &
