@@ -113,7 +113,7 @@ describe('tokenhub keys edit and show', () => {
     const k = (await cli('keys', 'create', '--name', 'live', '--json')) as KeyJson;
     const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: k.key!, maxRetries: 0 });
     const ask = (model = 'gpt-fake', max_tokens = 4) => client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens });
-    const refusedWith = (status: number, model?: string, max?: number) => () => ask(model, max).then(() => false, (e: unknown) => e instanceof OpenAI.APIError && e.status === status);
+    const refusedWith = (code: string, model?: string, max?: number) => () => ask(model, max).then(() => false, (e: unknown) => e instanceof OpenAI.APIError && e.code === code);
     const within1s = async (check: () => Promise<boolean>) => {
       const t0 = Date.now();
       await eventually(check, 1000);
@@ -122,19 +122,19 @@ describe('tokenhub keys edit and show', () => {
     await ask();
 
     await cli('keys', 'edit', k.id, '--rpm', '1');
-    await within1s(refusedWith(429));
+    await within1s(refusedWith('rate_limited'));
     await cli('keys', 'edit', k.id, '--no-rpm');
     await within1s(() => ask().then(() => true, () => false));
 
     await cli('keys', 'edit', k.id, '--ips', '10.0.0.0/8');
-    await within1s(refusedWith(403));
+    await within1s(refusedWith('ip_not_allowed'));
     await cli('keys', 'edit', k.id, '--no-ips', '--models', 'other-*');
-    await within1s(refusedWith(403, 'gpt-fake'));
+    await within1s(refusedWith('model_not_allowed', 'gpt-fake'));
     assert.equal((await ask('other-fake')).model, 'acme/other-fake');
 
     // $1 a request (4 output tokens), and 2 already spent today by this key
     await cli('keys', 'edit', k.id, '--no-models', '--budget', '2.5', '--budget-period', 'day');
-    await within1s(refusedWith(402, 'gpt-fake', 4));
+    await within1s(refusedWith('insufficient_quota', 'gpt-fake', 4));
     const shown = (await cli('keys', 'show', k.id, '--json')) as KeyJson;
     assert.ok(shown.spend!.spent_usd >= 2);
     await cli('keys', 'edit', k.id, '--budget', '100');
