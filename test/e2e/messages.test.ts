@@ -6,6 +6,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { sendJson, sseFrame, startSse } from '../../src/demo/openai-wire.js';
 import { AnthropicEventWriter } from '../../src/providers/anthropic/inbound-stream.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
+import { startFakeGemini, type FakeGemini } from '../fakes/gemini.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
 import { fakeProvider, startGateway, type TestGateway } from '../helpers/gateway.js';
 
@@ -46,16 +47,18 @@ describe('POST /v1/messages through the Anthropic SDK', () => {
   let openai: FakeOpenAI;
   let tools: Awaited<ReturnType<typeof startToolCallingOpenAI>>;
   let claude: FakeAnthropic;
+  let gemini: FakeGemini;
   let gw: TestGateway;
   let client: Anthropic;
 
   before(async () => {
-    [openai, tools, claude] = await Promise.all([startFakeOpenAI(), startToolCallingOpenAI(), startFakeAnthropic()]);
+    [openai, tools, claude, gemini] = await Promise.all([startFakeOpenAI(), startToolCallingOpenAI(), startFakeAnthropic(), startFakeGemini()]);
     gw = await startGateway({
       providers: {
         acme: fakeProvider(openai.url, { 'gpt-fake': { input: 1, output: 2 } }),
         toolsmith: fakeProvider(tools.url, { 'gpt-tools': { input: 1, output: 2 } }),
         claude: { type: 'anthropic', base_url: claude.url, api_key: 'sk-ant-upstream-0123456789', models: { [CLAUDE]: { input: 3, output: 15, cached_input: 0.3 } } },
+        google: { type: 'gemini', base_url: gemini.url, api_key: 'AIza-0123456789', models: { 'gemini-2.5-flash': { input: 0.3, output: 2.5 } } },
       },
       routes: { smart: { targets: ['acme/gpt-fake'], fallback: [`claude/${CLAUDE}`] } },
     });
@@ -63,7 +66,7 @@ describe('POST /v1/messages through the Anthropic SDK', () => {
   });
   after(async () => {
     await gw.close();
-    await Promise.all([openai.close(), tools.close(), claude.close()]);
+    await Promise.all([openai.close(), tools.close(), claude.close(), gemini.close()]);
   });
 
   test('messages.create over an OpenAI upstream: text, end_turn, usage, served model; the upstream gets an OpenAI body', async () => {
@@ -202,6 +205,16 @@ describe('POST /v1/messages through the Anthropic SDK', () => {
     assert.deepEqual(sent.messages[1].content, [{ type: 'tool_use', id: 'toolu_9', name: 'get_weather', input: { city: 'Paris' } }]);
     assert.deepEqual(sent.messages[2].content, [{ type: 'tool_result', tool_use_id: 'toolu_9', content: '18°C' }]);
     assert.equal(sent.tools[0].name, 'get_weather');
+  });
+
+  test('over a Gemini upstream, streamed: the same Anthropic events and a final message', async () => {
+    const final = await client.messages.stream({ model: 'gemini-2.5-flash', max_tokens: 30, system: 'Be brief.', messages: ASK }).finalMessage();
+    assert.equal(final.model, 'google/gemini-2.5-flash');
+    assert.equal((final.content[0] as Anthropic.TextBlock).text, 'Hello from Gemini');
+    assert.equal(final.stop_reason, 'end_turn');
+    assert.equal(final.usage.input_tokens, 17);
+    assert.ok(final.usage.output_tokens >= 6);
+    assert.match(gemini.requests.at(-1)!.path, /streamGenerateContent/);
   });
 
   test('falls back across provider types: an OpenAI 503 is served by the Anthropic fallback', async () => {
