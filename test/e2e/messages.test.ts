@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { sendJson, sseFrame, startSse } from '../../src/demo/openai-wire.js';
-import { AnthropicEventWriter } from '../../src/providers/anthropic/inbound-stream.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
 import { startFakeGemini, type FakeGemini } from '../fakes/gemini.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
@@ -283,58 +282,5 @@ describe('POST /v1/messages through the Anthropic SDK', () => {
     const res = await client.messages.countTokens({ model: 'gpt-fake', system: 'You are terse.', messages: [{ role: 'user', content: 'x'.repeat(400) }], tools: TOOLS });
     assert.ok(res.input_tokens > 100 && res.input_tokens < 200, String(res.input_tokens));
     assert.equal(openai.requests.length + claude.requests.length, before);
-  });
-});
-
-describe('OpenAI chunks → Anthropic events', () => {
-  const chunk = (delta: object, finish: string | null = null) => JSON.stringify({ id: 'c', model: 'acme/m', choices: [{ index: 0, delta, finish_reason: finish }] });
-  const events = (frames: string[]) => frames.map((f) => JSON.parse(f.slice(f.indexOf('data: ') + 6)) as Record<string, any>);
-
-  test('text then two tool calls become blocks 0, 1 and 2, each closed before the next opens', () => {
-    const w = new AnthropicEventWriter({ id: 'msg_x', model: 'm', promptEstimate: 9 });
-    const out = events([
-      ...w.push(chunk({ role: 'assistant', content: 'Checking.' })),
-      ...w.push(chunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'a', arguments: '{"x"' } }] })),
-      ...w.push(chunk({ tool_calls: [{ index: 0, function: { arguments: ':1}' } }] })),
-      ...w.push(chunk({ tool_calls: [{ index: 1, id: 'call_b', type: 'function', function: { name: 'b', arguments: '{}' } }] })),
-      ...w.push(chunk({}, 'tool_calls')),
-      ...w.push(JSON.stringify({ id: 'c', choices: [], usage: { prompt_tokens: 30, completion_tokens: 12, prompt_tokens_details: { cached_tokens: 10 } } })),
-      ...w.push('[DONE]'),
-    ]);
-    assert.deepEqual(
-      out.map((e) => [e.type, e.index ?? null, e.content_block?.type ?? e.delta?.type ?? null]),
-      [
-        ['message_start', null, null],
-        ['ping', null, null],
-        ['content_block_start', 0, 'text'],
-        ['content_block_delta', 0, 'text_delta'],
-        ['content_block_stop', 0, null],
-        ['content_block_start', 1, 'tool_use'],
-        ['content_block_delta', 1, 'input_json_delta'],
-        ['content_block_delta', 1, 'input_json_delta'],
-        ['content_block_stop', 1, null],
-        ['content_block_start', 2, 'tool_use'],
-        ['content_block_delta', 2, 'input_json_delta'],
-        ['content_block_stop', 2, null],
-        ['message_delta', null, null],
-        ['message_stop', null, null],
-      ],
-    );
-    assert.equal(out[0]!.message.model, 'acme/m');
-    assert.deepEqual(out[5]!.content_block, { type: 'tool_use', id: 'call_a', name: 'a', input: {} });
-    assert.deepEqual(out.at(-2)!.delta, { stop_reason: 'tool_use', stop_sequence: null });
-    assert.deepEqual(out.at(-2)!.usage, { input_tokens: 20, output_tokens: 12, cache_read_input_tokens: 10, cache_creation_input_tokens: 0 });
-    assert.deepEqual(w.end(), [], 'the message ends once');
-  });
-
-  test('an error frame mid-stream becomes an error event and nothing follows; a stream with no usage gets estimates', () => {
-    const w = new AnthropicEventWriter({ id: 'msg_x', model: 'm', promptEstimate: 9 });
-    const out = events([...w.push(chunk({ content: 'Hel' })), ...w.push(JSON.stringify({ error: { message: 'broke off', type: 'api_error', code: 'upstream_error' } })), ...w.push('[DONE]')]);
-    assert.deepEqual(out.map((e) => e.type), ['message_start', 'ping', 'content_block_start', 'content_block_delta', 'error']);
-    assert.deepEqual(out.at(-1)!.error, { type: 'api_error', message: 'broke off' });
-    const quiet = new AnthropicEventWriter({ id: 'msg_y', model: 'm', promptEstimate: 9 });
-    const tail = events([...quiet.push(chunk({ content: 'twelve chars' }, 'length')), ...quiet.end()]);
-    assert.deepEqual(tail.at(-2)!.delta.stop_reason, 'max_tokens');
-    assert.deepEqual([tail.at(-2)!.usage.input_tokens, tail.at(-2)!.usage.output_tokens], [9, 3]);
   });
 });
