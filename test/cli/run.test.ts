@@ -17,7 +17,6 @@ function writeSdkScript(dir: string, exitCode: number): string {
     path,
     `const { default: OpenAI } = await import(${JSON.stringify(import.meta.resolve('openai'))});
 const { default: Anthropic } = await import(${JSON.stringify(import.meta.resolve('@anthropic-ai/sdk'))});
-delete process.env.ANTHROPIC_AUTH_TOKEN; // the SDK warns when both are set; ANTHROPIC_API_KEY wins anyway
 const chat = await new OpenAI({ maxRetries: 0 }).chat.completions.create({ model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }] });
 console.log('openai says: ' + chat.choices[0].message.content);
 const msg = await new Anthropic({ maxRetries: 0 }).messages.create({ model: '${CLAUDE}', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] });
@@ -79,6 +78,7 @@ describe('tokenhub run', () => {
     assert.match(r.stdout, /gpt via \/v1\/messages says: Hello from the fake/);
     assert.match(r.stdout, /expected failure: 404/);
     assert.match(r.stderr, /starting it in the background/);
+    // (@anthropic-ai/sdk also warns here that ANTHROPIC_API_KEY and ANTHROPIC_AUTH_TOKEN are both set; it uses the former.)
     assert.match(r.stderr, /requests\s+4 \(1 failed\)/);
     assert.match(r.stderr, /tokens\s+47 in, 13 out/);
     assert.match(r.stderr, /cost\s+\$0\.000\d+/);
