@@ -3,7 +3,7 @@
  * → upstream.send → adapter turns the answer into OpenAI shape → the client; then one
  * usage record and one metrics event. Auth and body parsing happened before (server/).
  */
-import { GatewayError } from '../errors.js';
+import { asGatewayError, GatewayError } from '../errors.js';
 import type { KeyCache, ActiveKey } from '../keys/cache.js';
 import type { MetricsBus } from '../metrics/bus.js';
 import { adapterFor } from '../providers/registry.js';
@@ -125,8 +125,20 @@ function servedHeaders(target: Target | undefined, attempts: number): Record<str
 }
 
 export async function proxyRequest(deps: GatewayDeps, input: ProxyInput): Promise<ProxyResult> {
-  const { op, body } = input;
   const ledger = new RequestLedger(deps, input);
+  try {
+    return await routeRequest(deps, input, ledger);
+  } catch (err) {
+    // Whatever went wrong, the request leaves its one record and releases its budget reservation
+    // (finish is a no-op when a known failure already wrote it).
+    const e = asGatewayError(err);
+    ledger.finish({ status: e.status, errorCode: e.code });
+    throw err;
+  }
+}
+
+async function routeRequest(deps: GatewayDeps, input: ProxyInput, ledger: RequestLedger): Promise<ProxyResult> {
+  const { op, body } = input;
   const catalog = deps.catalog();
   const health = (deps.router ??= new RouterHealth(deps.metrics, deps.log));
   const settings = catalog.health;
