@@ -12,7 +12,7 @@ import type { Catalog } from '../router/catalog.js';
 import { allFailedError, pause, retryDelay, withHeaders } from '../router/failover.js';
 import { RouterHealth } from '../router/health.js';
 import { planCandidates, type Plan } from '../router/plan.js';
-import type { AttemptLog, UsageRecord, UsageSink } from '../store/usage.js';
+import type { AttemptLog, Endpoint, UsageRecord, UsageSink } from '../store/usage.js';
 import { abortForFirstByte, describeUpstreamError, type UpstreamClient } from '../upstream/client.js';
 import type { Logger } from '../util/log.js';
 import { admitRequest, type Admission, type KeyLimiter } from './limits.js';
@@ -34,6 +34,8 @@ export interface GatewayDeps {
 
 export interface ProxyInput {
   op: Operation;
+  /** what the usage record calls the endpoint, when it is not `op` (e.g. /v1/messages runs as chat) */
+  endpoint?: Endpoint;
   requestId: string;
   /** performance.now() when the request arrived */
   startedAt: number;
@@ -88,7 +90,7 @@ export class RequestLedger {
       requestId: input.requestId,
       ts: Date.now(),
       keyId: input.key.record.id,
-      endpoint: input.op,
+      endpoint: input.endpoint ?? input.op,
       requestedModel: input.body.model,
       servedModel: target?.servedAs ?? null,
       provider: target?.provider.name ?? null,

@@ -145,6 +145,7 @@ describe('POST /v1/messages through the Anthropic SDK', () => {
     });
     const records = (await gw.usage()).filter((r) => r.keyId === limited.id);
     assert.deepEqual(records.map((r) => r.status), [200, 429]);
+    assert.deepEqual(records.map((r) => r.endpoint), ['messages', 'messages']);
     assert.equal(records[0]!.provider, 'acme');
     assert.equal(records[0]!.promptTokens, 13);
     assert.ok(records[0]!.costUsd! > 0);

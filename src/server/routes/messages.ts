@@ -75,6 +75,7 @@ export function messagesRoutes(deps: MessagesDeps): Hono<AppEnv> {
     const promptEstimate = estimatePromptTokens('chat', body);
     const result = await proxyRequest(deps.gateway, {
       op: 'chat',
+      endpoint: 'messages',
       requestId,
       startedAt: c.get('startedAt'),
       key: c.get('key'),
