@@ -24,9 +24,14 @@ function readState(paths: Paths): DaemonState | undefined {
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A detached daemon that exited stays a zombie until its new parent reaps it; it is gone for us.
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): kill(0) is all we have
   }
 }
 
