@@ -16,7 +16,8 @@ import type { AttemptLog, Endpoint, UsageRecord, UsageSink } from '../store/usag
 import { abortForFirstByte, describeUpstreamError, type UpstreamClient } from '../upstream/client.js';
 import type { Logger } from '../util/log.js';
 import { admitRequest, type Admission, type KeyLimiter } from './limits.js';
-import { openRelay } from './stream.js';
+import { openRelay, type SseRelay } from './stream.js';
+import { AbortHandle } from '../upstream/abort.js';
 import { costOf, estimatePromptTokens, expectedCompletionTokens } from './tokens.js';
 
 export interface GatewayDeps {
@@ -43,14 +44,15 @@ export interface ProxyInput {
   body: OpenAIBody;
   strategyHeader?: string | undefined;
   fallbackHeader?: string | undefined;
-  /** aborts when the client goes away */
-  clientSignal?: AbortSignal | undefined;
+  /** aborts when the client goes away (an AbortHandle: cheaper than an AbortSignal) */
+  clientSignal?: AbortHandle | undefined;
 }
 
 export interface ProxyResult {
   status: number;
   headers: Record<string, string>;
-  body: string | ReadableStream<Uint8Array>;
+  /** JSON text, or for a stream the relay to pull SSE text from (see server/respond.ts) */
+  body: string | SseRelay;
 }
 
 /** Provider statuses that say "try elsewhere" rather than "your request is wrong". */
@@ -219,16 +221,16 @@ async function routeRequest(deps: GatewayDeps, input: ProxyInput, ledger: Reques
     lastTried = target;
     const { timeouts } = target.provider;
     const attemptDeadline = Math.min(deadline, attemptStart + timeouts.totalMs);
-    const abort = new AbortController();
+    const abort = new AbortHandle();
     const onClientAbort = () => abort.abort();
-    input.clientSignal?.addEventListener('abort', onClientAbort, { once: true });
+    input.clientSignal?.once('abort', onClientAbort);
     // undici's own timeouts tick at ~0.5 s; the first byte (headers, or a stream's
     // first event) gets a precise timer, cleared as soon as it is there.
     const firstByteMs = Math.min(timeouts.firstByteMs, attemptDeadline - attemptStart);
     const firstByte = setTimeout(abortForFirstByte, firstByteMs, abort);
     try {
       const res = await deps.upstream.send(target.provider, call, {
-        signal: abort.signal,
+        signal: abort,
         headersTimeoutMs: firstByteMs,
         bodyTimeoutMs: Math.min(timeouts.idleMs, attemptDeadline - attemptStart),
       });
@@ -266,7 +268,7 @@ async function routeRequest(deps: GatewayDeps, input: ProxyInput, ledger: Reques
         const headers = servedHeaders(target, ledger.attempts.length);
         headers['content-type'] = 'text/event-stream; charset=utf-8';
         headers['cache-control'] = 'no-cache';
-        return { status: 200, headers, body: relay.stream };
+        return { status: 200, headers, body: relay.relay };
       }
 
       const text = await res.body.text();
@@ -295,7 +297,7 @@ async function routeRequest(deps: GatewayDeps, input: ProxyInput, ledger: Reques
       health.failedError(target, err, why, ms, stream, settings);
     } finally {
       clearTimeout(firstByte);
-      input.clientSignal?.removeEventListener('abort', onClientAbort);
+      input.clientSignal?.removeListener('abort', onClientAbort);
     }
   }
 

@@ -11,6 +11,7 @@ import { SSE_DONE, SseDecoder, sseData } from '../upstream/sse.js';
 import type { HealthSettings, RouterHealth } from '../router/health.js';
 import { describeUpstreamError, UpstreamTimeout, type UpstreamResponse } from '../upstream/client.js';
 import type { GatewayDeps, RequestLedger } from './pipeline.js';
+import type { AbortHandle } from '../upstream/abort.js';
 import { estimateTokens } from './tokens.js';
 
 export interface RelayInput {
@@ -20,7 +21,7 @@ export interface RelayInput {
   target: Target;
   ctx: RequestContext;
   res: UpstreamResponse;
-  abort: AbortController;
+  abort: AbortHandle;
   promptEstimate: number;
   op: Operation;
   /** performance.now() by which the whole stream must have ended */
@@ -29,7 +30,17 @@ export interface RelayInput {
   settings: HealthSettings;
 }
 
-export type Relay = { ok: true; stream: ReadableStream<Uint8Array> } | { ok: false; error: string; cause: unknown };
+/**
+ * A committed stream, pulled by whoever writes the response: each `next()` gives the
+ * SSE text to send now, null once the stream has ended and its usage is recorded.
+ */
+export interface SseRelay {
+  next(): Promise<string | null>;
+  /** the client went away: abort the provider and record what was streamed */
+  cancel(): void;
+}
+
+export type Relay = { ok: true; relay: SseRelay } | { ok: false; error: string; cause: unknown };
 
 const encoder = new TextEncoder();
 
@@ -105,54 +116,63 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
 
   let ttfbMs: number | null = null;
   let closed = false;
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
+  let pending: string | null = first;
+  const finished = () => {
+    closed = true;
+    const failed = translator.error();
+    if (failed) brokeOff(failed, failed.message);
+    settle(failed ? 502 : 200, failed ? 'upstream_error' : null, ttfbMs);
+  };
+  const relay: SseRelay = {
+    async next() {
+      if (pending !== null) {
+        const text = pending;
+        pending = null;
         ttfbMs = Math.round((performance.now() - ledger.input.startedAt) * 100) / 100;
-        controller.enqueue(encoder.encode(first));
-        if (ended) {
-          closed = true;
-          controller.close();
-          const failed = translator.error();
-          if (failed) brokeOff(failed, failed.message);
-          settle(failed ? 502 : 200, failed ? 'upstream_error' : null, ttfbMs);
-        }
-      },
+        if (ended) finished();
+        return text;
+      }
+      if (closed) return null;
+      try {
+        const text = await readSome();
+        if (closed) return null;
+        if (ended) finished();
+        return text;
+      } catch (err) {
+        if (closed) return null;
+        closed = true;
+        const why = describeUpstreamError(abort.reason ?? err);
+        brokeOff(abort.reason ?? err, why);
+        abort.abort();
+        settle(502, 'upstream_error', ttfbMs);
+        return sseErrorFrame(new GatewayError('upstream_error', `The provider's stream broke off: ${why}`));
+      }
+    },
+    cancel() {
+      // The client hung up: stop the provider generating tokens nobody will read.
+      if (closed) return;
+      closed = true;
+      abort.abort();
+      res.body.destroy();
+      settle(499, 'client_closed_request', ttfbMs);
+    },
+  };
+  return { ok: true, relay };
+}
+
+/** The relay as a web ReadableStream, for consumers without a Node response (app.request, /v1/messages). */
+export function relayToWebStream(relay: SseRelay): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
+    {
       async pull(controller) {
-        if (closed) return;
-        try {
-          const text = await readSome();
-          if (closed) return;
-          controller.enqueue(encoder.encode(text));
-          if (ended) {
-            closed = true;
-            controller.close();
-            const failed = translator.error();
-            if (failed) brokeOff(failed, failed.message);
-            settle(failed ? 502 : 200, failed ? 'upstream_error' : null, ttfbMs);
-          }
-        } catch (err) {
-          if (closed) return;
-          closed = true;
-          const why = describeUpstreamError(err);
-          brokeOff(err, why);
-          const failure = new GatewayError('upstream_error', `The provider's stream broke off: ${why}`);
-          controller.enqueue(encoder.encode(sseErrorFrame(failure)));
-          controller.close();
-          abort.abort();
-          settle(502, 'upstream_error', ttfbMs);
-        }
+        const text = await relay.next();
+        if (text === null) controller.close();
+        else controller.enqueue(encoder.encode(text));
       },
       cancel() {
-        // The client hung up: stop the provider generating tokens nobody will read.
-        if (closed) return;
-        closed = true;
-        abort.abort();
-        res.body.destroy();
-        settle(499, 'client_closed_request', ttfbMs);
+        relay.cancel();
       },
     },
     { highWaterMark: 0 },
   );
-  return { ok: true, stream };
 }

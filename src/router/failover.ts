@@ -3,6 +3,7 @@
  * to bottom: may the last candidate be retried, and what the client hears when every
  * candidate failed.
  */
+import type { AbortHandle } from '../upstream/abort.js';
 import { GatewayError } from '../errors.js';
 import type { Target } from '../providers/types.js';
 import type { AttemptLog } from '../store/usage.js';
@@ -28,17 +29,17 @@ export function retryDelay(
 }
 
 /** Resolves after `ms`, or early (with false) when the signal aborts. */
-export function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
+export function pause(ms: number, signal?: AbortHandle): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
     const done = (ok: boolean) => {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      signal?.removeListener('abort', onAbort);
       resolve(ok);
     };
     const onAbort = () => done(false);
     const timer = setTimeout(() => done(true), ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    signal?.once('abort', onAbort);
   });
 }
 

@@ -1,10 +1,11 @@
+import type { AbortHandle } from './abort.js';
 import { Agent, type Dispatcher, request } from 'undici';
 import type { ProviderRuntime, UpstreamCall } from '../providers/types.js';
 
 export type UpstreamResponse = Dispatcher.ResponseData;
 
 export interface SendOptions {
-  signal: AbortSignal;
+  signal: AbortHandle;
   /** ms to wait for response headers */
   headersTimeoutMs: number;
   /** ms of silence allowed between body chunks */
@@ -65,7 +66,7 @@ export class UpstreamTimeout extends Error {
 }
 
 /** A timer callback (no closure per request): the first byte did not come in time. */
-export function abortForFirstByte(abort: AbortController): void {
+export function abortForFirstByte(abort: AbortHandle): void {
   abort.abort(new UpstreamTimeout('TH_FIRST_BYTE_TIMEOUT'));
 }
 

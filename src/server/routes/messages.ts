@@ -4,6 +4,8 @@
  * the OpenAI shape and runs through the one pipeline (routing, fallbacks, key limits,
  * usage records exactly as /v1/chat/completions), and the answer is translated back.
  */
+import { clientAbortHandle } from '../respond.js';
+import { relayToWebStream } from '../../gateway/stream.js';
 import { Hono, type Context, type Next } from 'hono';
 import { estimatePromptTokens } from '../../gateway/tokens.js';
 import { proxyRequest, type GatewayDeps } from '../../gateway/pipeline.js';
@@ -82,7 +84,7 @@ export function messagesRoutes(deps: MessagesDeps): Hono<AppEnv> {
       body,
       strategyHeader: c.req.header('x-inferoute-strategy'),
       fallbackHeader: c.req.header('x-inferoute-fallback'),
-      clientSignal: c.req.raw.signal,
+      clientSignal: clientAbortHandle(c),
     });
     const headers: Record<string, string> = { ...result.headers, 'request-id': requestId };
     if (result.status >= 400 || typeof result.body === 'string') {
@@ -95,7 +97,7 @@ export function messagesRoutes(deps: MessagesDeps): Hono<AppEnv> {
       return new Response(JSON.stringify(message), { status: 200, headers: { ...headers, 'content-type': 'application/json' } });
     }
     const writer = new AnthropicEventWriter({ id, model: body.model, promptEstimate });
-    return new Response(toAnthropicStream(result.body, writer), { status: 200, headers });
+    return new Response(toAnthropicStream(relayToWebStream(result.body), writer), { status: 200, headers });
   });
 
   app.post('/messages/count_tokens', async function countTokens(c) {

@@ -5,6 +5,7 @@ import { validateBody } from '../../gateway/validate.js';
 import type { Operation } from '../../providers/types.js';
 import type { Target } from '../../providers/types.js';
 import { readJsonBody } from '../body.js';
+import { clientAbortHandle, sendProxyResult } from '../respond.js';
 import type { AppEnv } from '../context.js';
 
 export interface V1Deps {
@@ -45,9 +46,9 @@ export function v1Routes(deps: V1Deps): Hono<AppEnv> {
         body,
         strategyHeader: c.req.header('x-inferoute-strategy'),
         fallbackHeader: c.req.header('x-inferoute-fallback'),
-        clientSignal: c.req.raw.signal,
+        clientSignal: clientAbortHandle(c),
       });
-      return new Response(result.body, { status: result.status, headers: result.headers });
+      return sendProxyResult(c, result);
     };
 
   app.post('/chat/completions', proxy('chat'));

@@ -1,0 +1,87 @@
+/**
+ * Writing a gateway result to the client. Under Node a stream is written straight to
+ * the socket (strings, backpressure honoured, no web-stream round trip); elsewhere
+ * (app.request in tests) it goes through a web ReadableStream.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Context } from 'hono';
+import { relayToWebStream, type SseRelay } from '../gateway/stream.js';
+import type { ProxyResult } from '../gateway/pipeline.js';
+import { AbortHandle } from '../upstream/abort.js';
+import type { AppEnv } from './context.js';
+
+interface NodeBindings {
+  incoming: IncomingMessage;
+  outgoing: ServerResponse;
+}
+
+const nodeBindings = (c: Context<AppEnv>): NodeBindings | undefined =>
+  (c.env as Partial<NodeBindings> | undefined)?.outgoing ? (c.env as NodeBindings) : undefined;
+
+/** Aborts when the client goes away before its response finished. */
+export function clientAbortHandle(c: Context<AppEnv>): AbortHandle {
+  const handle = new AbortHandle();
+  const node = nodeBindings(c);
+  if (node) {
+    const { outgoing } = node;
+    outgoing.once('close', () => {
+      if (!outgoing.writableFinished) handle.abort();
+    });
+  } else {
+    const signal = c.req.raw.signal;
+    signal.addEventListener('abort', () => handle.abort(), { once: true });
+  }
+  return handle;
+}
+
+/** Tells @hono/node-server the response was written already (a fresh object: middleware may set headers on it). */
+const alreadySent = () => new Response(null, { headers: { 'x-hono-already-sent': 'true' } });
+
+/** The headers requestContext adds on the way out, for responses written past it. */
+function contextHeaders(c: Context<AppEnv>): Record<string, string> {
+  const id = c.get('requestId');
+  return {
+    'x-inferoute-request-id': id,
+    'x-request-id': id,
+    'x-inferoute-latency-ms': (performance.now() - c.get('startedAt')).toFixed(2),
+  };
+}
+
+async function pipeToNode(relay: SseRelay, res: ServerResponse): Promise<void> {
+  let gone = false;
+  const onClose = () => {
+    if (res.writableFinished) return;
+    gone = true;
+    relay.cancel();
+  };
+  res.once('close', onClose);
+  try {
+    for (;;) {
+      const text = await relay.next();
+      if (text === null || gone) break;
+      if (!res.write(text)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.once('drain', done);
+          res.once('close', done);
+        });
+      }
+    }
+    if (!gone) res.end();
+  } catch {
+    res.destroy();
+  }
+}
+
+export function sendProxyResult(c: Context<AppEnv>, result: ProxyResult): Response {
+  if (typeof result.body === 'string') return new Response(result.body, { status: result.status, headers: result.headers });
+  const node = nodeBindings(c);
+  if (!node) return new Response(relayToWebStream(result.body), { status: result.status, headers: result.headers });
+  node.outgoing.writeHead(result.status, { ...result.headers, ...contextHeaders(c) });
+  void pipeToNode(result.body, node.outgoing);
+  return alreadySent();
+}
