@@ -6,5 +6,7 @@ export interface AppEnv {
     requestId: string;
     startedAt: number;
     key: ActiveKey;
+    /** the response already carries the request-context headers */
+    contextHeadersSet: boolean;
   };
 }

@@ -104,7 +104,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     demoKey = keyStore.create({ name: 'demo' }).key;
   }
   const keys = new KeyCache(keyStore);
-  const usage = new BatchedUsageWriter(db, 5, (err) => log.error('usage write failed; will retry', { error: String(err) }));
+  const usage = new BatchedUsageWriter(db, 20, (err) => log.error('usage write failed; will retry', { error: String(err) }));
   // For `npm run bench` only: measures what usage recording costs by not doing it.
   if (env.TOKENHUB_BENCH_NO_USAGE === '1') usage.record = () => {};
   // Budgets start from the usage table (flushed first, so queued records count) and run in memory after.

@@ -9,6 +9,7 @@ import { relayToWebStream, type SseRelay } from '../gateway/stream.js';
 import type { ProxyResult } from '../gateway/pipeline.js';
 import { AbortHandle } from '../upstream/abort.js';
 import type { AppEnv } from './context.js';
+import { contextHeaders } from './middleware/request-context.js';
 
 interface NodeBindings {
   incoming: IncomingMessage;
@@ -36,16 +37,6 @@ export function clientAbortHandle(c: Context<AppEnv>): AbortHandle {
 
 /** Tells @hono/node-server the response was written already (a fresh object: middleware may set headers on it). */
 const alreadySent = () => new Response(null, { headers: { 'x-hono-already-sent': 'true' } });
-
-/** The headers requestContext adds on the way out, for responses written past it. */
-function contextHeaders(c: Context<AppEnv>): Record<string, string> {
-  const id = c.get('requestId');
-  return {
-    'x-inferoute-request-id': id,
-    'x-request-id': id,
-    'x-inferoute-latency-ms': (performance.now() - c.get('startedAt')).toFixed(2),
-  };
-}
 
 async function pipeToNode(relay: SseRelay, res: ServerResponse): Promise<void> {
   let gone = false;
@@ -78,10 +69,11 @@ async function pipeToNode(relay: SseRelay, res: ServerResponse): Promise<void> {
 }
 
 export function sendProxyResult(c: Context<AppEnv>, result: ProxyResult): Response {
-  if (typeof result.body === 'string') return new Response(result.body, { status: result.status, headers: result.headers });
+  const headers = Object.assign(result.headers, contextHeaders(c));
+  if (typeof result.body === 'string') return new Response(result.body, { status: result.status, headers });
   const node = nodeBindings(c);
-  if (!node) return new Response(relayToWebStream(result.body), { status: result.status, headers: result.headers });
-  node.outgoing.writeHead(result.status, { ...result.headers, ...contextHeaders(c) });
+  if (!node) return new Response(relayToWebStream(result.body), { status: result.status, headers });
+  node.outgoing.writeHead(result.status, headers);
   void pipeToNode(result.body, node.outgoing);
   return alreadySent();
 }

@@ -1,22 +1,46 @@
+import { randomBytes } from 'node:crypto';
 import type { Context, Next } from 'hono';
-import { randomBase62 } from '../../keys/format.js';
 import type { AppEnv } from '../context.js';
 
-export const newRequestId = (): string => 'req_' + randomBase62(20);
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+let pool = Buffer.alloc(0);
+let offset = 0;
+
+/** 20 base62 characters from a pooled random buffer: ids need to be unique, not secret, and cheap. */
+export function newRequestId(): string {
+  if (offset + 20 > pool.length) {
+    pool = randomBytes(4096);
+    offset = 0;
+  }
+  let id = 'req_';
+  for (let i = 0; i < 20; i++) id += BASE62[pool[offset + i]! % 62];
+  offset += 20;
+  return id;
+}
+
+/** The headers every /v1 response carries, for responses that set them themselves. */
+export function contextHeaders(c: Context<AppEnv>): Record<string, string> {
+  const id = c.get('requestId');
+  c.set('contextHeadersSet', true);
+  return {
+    'x-inferoute-request-id': id,
+    'x-request-id': id,
+    'x-inferoute-latency-ms': (performance.now() - c.get('startedAt')).toFixed(2),
+  };
+}
 
 /**
  * Gives every request an id and, on the way out, the X-Inferoute-Request-Id,
  * x-request-id and X-Inferoute-Latency-Ms headers (for streams: time to headers).
+ * The proxy routes put them in their responses directly (cheaper than editing the
+ * response's headers afterwards); everything else (errors, /v1/models) gets them here.
  */
 export const requestContext = () =>
   async function requestContext(c: Context<AppEnv>, next: Next) {
-    const startedAt = performance.now();
-    const id = newRequestId();
-    c.set('requestId', id);
-    c.set('startedAt', startedAt);
+    c.set('requestId', newRequestId());
+    c.set('startedAt', performance.now());
     await next();
+    if (c.get('contextHeadersSet')) return;
     const h = c.res.headers;
-    h.set('x-inferoute-request-id', id);
-    h.set('x-request-id', id);
-    h.set('x-inferoute-latency-ms', (performance.now() - startedAt).toFixed(2));
+    for (const [k, v] of Object.entries(contextHeaders(c))) h.set(k, v);
   };
