@@ -280,13 +280,13 @@ async function routeRequest(deps: GatewayDeps, input: ProxyInput, ledger: Reques
         health.failedError(target, err, 'malformed JSON', ms, false, settings);
         continue;
       }
-      const out = adapter.parseResponse(op, payload, target, ctx);
+      const out = adapter.parseResponse(op, payload, target, ctx, text);
       health.succeeded(target, attempt({ status: res.statusCode }), false);
       const usage = out.usage ?? { promptTokens: promptEstimate, completionTokens: 0, cachedTokens: 0 };
       ledger.finish({ status: 200, errorCode: null, target, ...usage, usageEstimated: out.usage === null });
       const headers = servedHeaders(target, ledger.attempts.length);
       headers['content-type'] = 'application/json';
-      return { status: 200, headers, body: JSON.stringify(out.body) };
+      return { status: 200, headers, body: out.text ?? JSON.stringify(out.body) };
     } catch (err) {
       const why = describeUpstreamError(err);
       const ms = attempt({ error: why });

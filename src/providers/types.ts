@@ -63,6 +63,8 @@ export interface RequestContext {
 export interface TranslatedResponse {
   body: Record<string, unknown>;
   usage: Usage | null;
+  /** `body` already serialised, when the adapter could edit the provider's text in place */
+  text?: string;
 }
 
 /** Turns one streaming response into OpenAI SSE payloads (each sent as `data: <payload>\n\n`). */
@@ -93,7 +95,7 @@ export interface ProviderAdapter {
   /** May throw GatewayError('invalid_request_error') for a request the provider cannot express. */
   buildRequest(op: Operation, body: OpenAIBody, target: Target, ctx: RequestContext): UpstreamCall;
   /** A successful non-streaming response, already JSON-parsed, in OpenAI shape with `model` = target.servedAs. */
-  parseResponse(op: Operation, payload: unknown, target: Target, ctx: RequestContext): TranslatedResponse;
+  parseResponse(op: Operation, payload: unknown, target: Target, ctx: RequestContext, raw?: string): TranslatedResponse;
   streamTranslator(op: Operation, target: Target, ctx: RequestContext): StreamTranslator;
   /** A provider's 4xx caused by the request, as the OpenAI error the client should see. */
   clientError(status: number, bodyText: string): ClientError;

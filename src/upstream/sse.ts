@@ -22,6 +22,15 @@ export class SseDecoder {
     this.buffer += typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
     const out: SseEvent[] = [];
     let start = 0;
+    if (this.buffer.indexOf('\r') < 0) {
+      // The usual case: \n line endings only, found with indexOf rather than a char loop.
+      for (let nl = this.buffer.indexOf('\n'); nl >= 0; nl = this.buffer.indexOf('\n', start)) {
+        this.takeLine(this.buffer.slice(start, nl), out);
+        start = nl + 1;
+      }
+      this.buffer = start === 0 ? this.buffer : this.buffer.slice(start);
+      return out;
+    }
     for (;;) {
       let nl = -1;
       let next = -1;

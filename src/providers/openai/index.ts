@@ -24,7 +24,6 @@ const PATHS: Record<Operation, string> = {
   embeddings: '/embeddings',
 };
 
-const MODEL_FIELD = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/;
 
 export function usageFromOpenAI(u: unknown): Usage | null {
   if (!u || typeof u !== 'object') return null;
@@ -38,59 +37,100 @@ export function usageFromOpenAI(u: unknown): Usage | null {
   };
 }
 
-/** Sets `model` in an already-serialised JSON object without re-serialising it. */
-export function rewriteModel(json: string, model: string): string {
-  const replacement = `"model":${JSON.stringify(model)}`;
-  return MODEL_FIELD.test(json) ? json.replace(MODEL_FIELD, () => replacement) : json;
+/**
+ * Index just past the JSON string value that starts at `from` (at its opening quote,
+ * after optional spaces), or -1 when the value there is not a string.
+ */
+function endOfString(json: string, from: number): number {
+  let i = from;
+  while (json.charCodeAt(i) === 32) i++;
+  if (json.charCodeAt(i) !== 34) return -1;
+  for (i++; i < json.length; i++) {
+    const ch = json.charCodeAt(i);
+    if (ch === 92) i++;
+    else if (ch === 34) return i + 1;
+  }
+  return -1;
 }
 
-function textLength(choice: Record<string, unknown>): number {
-  const delta = (choice.delta ?? choice.message) as Record<string, unknown> | undefined;
+/**
+ * Sets `model` in already-serialised JSON without parsing or re-serialising it: a
+ * scan to the first `"model":` key (an unescaped quote cannot occur inside a string).
+ * `quoted` is the new model as a JSON string.
+ */
+export function rewriteModel(json: string, quoted: string): string {
+  const key = json.indexOf('"model":');
+  if (key < 0) return json;
+  const end = endOfString(json, key + 8);
+  return end < 0 ? json : json.slice(0, key) + '"model":' + quoted + json.slice(end);
+}
+
+const GENERATED_FIELDS = ['"content":', '"text":', '"arguments":', '"reasoning_content":'];
+
+/** Characters of generated text in a chunk (for estimating usage when the provider reports none), without parsing it. */
+export function generatedChars(json: string): number {
   let n = 0;
-  if (typeof choice.text === 'string') n += choice.text.length;
-  if (delta) {
-    if (typeof delta.content === 'string') n += delta.content.length;
-    if (typeof delta.reasoning_content === 'string') n += delta.reasoning_content.length;
-    const calls = delta.tool_calls as { function?: { name?: string; arguments?: string } }[] | undefined;
-    if (Array.isArray(calls)) {
-      for (const c of calls) n += (c.function?.name?.length ?? 0) + (c.function?.arguments?.length ?? 0);
+  for (const field of GENERATED_FIELDS) {
+    for (let at = json.indexOf(field); at >= 0; at = json.indexOf(field, at + field.length)) {
+      const start = at + field.length;
+      const end = endOfString(json, start);
+      if (end > 0) n += end - start - 2;
     }
   }
   return n;
 }
 
+/** Whether the chunk carries a usage object (not `"usage":null`). */
+function hasUsage(json: string): boolean {
+  const at = json.indexOf('"usage":');
+  if (at < 0) return false;
+  let i = at + 8;
+  while (json.charCodeAt(i) === 32) i++;
+  return json.charCodeAt(i) === 123;
+}
+
+/**
+ * Chunks pass through as text: the model is rewritten in place, and a chunk is parsed
+ * only when it carries usage or an error (the profile showed a parse per chunk).
+ */
 class OpenAIStreamTranslator implements StreamTranslator {
   private reported: Usage | null = null;
   private chars = 0;
   private failure: { message: string; type?: string } | null = null;
+  private readonly quotedModel: string;
 
   constructor(
-    private readonly target: Target,
+    target: Target,
     private readonly ctx: RequestContext,
-  ) {}
+  ) {
+    this.quotedModel = JSON.stringify(target.servedAs);
+  }
 
   push(event: SseEvent): string[] {
     const data = event.data;
     if (data === '[DONE]' || data === '') return [];
-    let chunk: Record<string, unknown>;
-    try {
-      chunk = JSON.parse(data) as Record<string, unknown>;
-    } catch {
-      return [data];
+    const isError = data.startsWith('{"error"') || (data.includes('"error":') && !data.includes('"choices"'));
+    if (isError || hasUsage(data)) {
+      let chunk: Record<string, unknown>;
+      try {
+        chunk = JSON.parse(data) as Record<string, unknown>;
+      } catch {
+        return [data];
+      }
+      if (chunk.error) {
+        const e = chunk.error as { message?: string; type?: string };
+        this.failure = { message: String(e.message ?? 'provider error'), type: e.type };
+        return [data];
+      }
+      if (chunk.usage) {
+        this.reported = usageFromOpenAI(chunk.usage);
+        const choices = chunk.choices as unknown[] | undefined;
+        // The usage-only chunk was our idea, not the client's: keep it to ourselves.
+        if (!this.ctx.clientWantsUsage && (!choices || choices.length === 0)) return [];
+      }
     }
-    if (chunk.error) {
-      const e = chunk.error as { message?: string; type?: string };
-      this.failure = { message: String(e.message ?? 'provider error'), type: e.type };
-      return [data];
-    }
-    const choices = chunk.choices as Record<string, unknown>[] | undefined;
-    if (Array.isArray(choices)) for (const c of choices) this.chars += textLength(c);
-    if (chunk.usage) {
-      this.reported = usageFromOpenAI(chunk.usage);
-      // The usage-only chunk was our idea, not the client's: keep it to ourselves.
-      if (!this.ctx.clientWantsUsage && (!choices || choices.length === 0)) return [];
-    }
-    return [rewriteModel(data, this.target.servedAs)];
+    this.chars += generatedChars(data);
+    return [rewriteModel(data, this.quotedModel)];
   }
 
   end(): string[] {
@@ -127,10 +167,12 @@ export function createOpenAIAdapter(type: 'openai' | 'openai-compatible'): Provi
       return { method: 'POST', path: PATHS[op], headers, body: JSON.stringify(out) };
     },
 
-    parseResponse(_op, payload, target): TranslatedResponse {
+    parseResponse(_op, payload, target, _ctx, raw): TranslatedResponse {
       const body = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
       body.model = target.servedAs;
-      return { body, usage: usageFromOpenAI(body.usage) };
+      // The provider's own text with the model swapped: no second serialisation (embeddings are large).
+      const text = raw !== undefined && raw.charCodeAt(0) === 123 && raw.includes('"model":') ? rewriteModel(raw, JSON.stringify(target.servedAs)) : undefined;
+      return { body, usage: usageFromOpenAI(body.usage), text };
     },
 
     streamTranslator(_op, target, ctx) {
