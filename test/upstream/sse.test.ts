@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SseDecoder, type SseEvent } from '../../src/upstream/sse.js';
 import { generatedChars, rewriteModel } from '../../src/providers/openai/index.js';
+import { adapterFor } from '../../src/providers/registry.js';
+import type { Target } from '../../src/providers/types.js';
+import { chatChunks } from '../../src/demo/openai-wire.js';
 
 function decodeInPieces(text: string, size: number): SseEvent[] {
   const d = new SseDecoder();
@@ -51,9 +54,19 @@ test('rewriteModel swaps only the model value, in place, escapes included', () =
   assert.equal(rewriteModel('{"choices":[]}', '"p/m"'), '{"choices":[]}');
 });
 
+test('a stream without reported usage is estimated from what its chunks carry beyond their envelope', () => {
+  const target = { provider: { name: 'p' }, model: 'm', upstreamModel: 'm', servedAs: 'p/m', info: null } as unknown as Target;
+  const t = adapterFor('openai-compatible')!.streamTranslator('chat', target, { requestId: 'r', stream: true, clientWantsUsage: false, created: 0 });
+  const words = Array.from({ length: 40 }, (_, i) => `word${i} `);
+  for (const chunk of chatChunks('id', 'm', words, null)) t.push({ event: undefined, id: undefined, data: JSON.stringify(chunk) });
+  const actual = words.join('').length;
+  assert.equal(t.usage(), null);
+  assert.ok(Math.abs(t.outputChars() - actual) <= actual * 0.1, `${t.outputChars()} ≈ ${actual}`);
+});
+
 test('generatedChars counts the generated text of a chunk without parsing it', () => {
-  const chunk = JSON.stringify({ choices: [{ delta: { content: 'Hello', tool_calls: [{ function: { arguments: '{"a":1}' } }] } }] });
-  assert.equal(generatedChars(chunk), 'Hello'.length + JSON.stringify('{"a":1}').length - 2);
+  const chunk = JSON.stringify({ choices: [{ delta: { content: 'Hello', tool_calls: [{ function: { arguments: 'x=1' } }] } }] });
+  assert.equal(generatedChars(chunk), 'Hello'.length + 'x=1'.length);
   assert.equal(generatedChars('{"choices":[{"delta":{"content":null}}]}'), 0);
   assert.equal(generatedChars('{"choices":[{"text":"abc"}]}'), 3);
 });

@@ -67,7 +67,7 @@ export function rewriteModel(json: string, quoted: string): string {
 
 const GENERATED_FIELDS = ['"content":', '"text":', '"arguments":', '"reasoning_content":'];
 
-/** Characters of generated text in a chunk (for estimating usage when the provider reports none), without parsing it. */
+/** Characters of generated text in a chunk, found by scanning rather than parsing. */
 export function generatedChars(json: string): number {
   let n = 0;
   for (const field of GENERATED_FIELDS) {
@@ -95,7 +95,14 @@ function hasUsage(json: string): boolean {
  */
 class OpenAIStreamTranslator implements StreamTranslator {
   private reported: Usage | null = null;
+  /**
+   * Generated characters, for estimating usage when the provider reports none: the
+   * first few chunks with text are scanned, the rest are counted as their size beyond
+   * the envelope (the JSON around the text) those first chunks had.
+   */
   private chars = 0;
+  private sampled = 0;
+  private envelope = Number.POSITIVE_INFINITY;
   private failure: { message: string; type?: string } | null = null;
   private readonly quotedModel: string;
 
@@ -129,7 +136,16 @@ class OpenAIStreamTranslator implements StreamTranslator {
         if (!this.ctx.clientWantsUsage && (!choices || choices.length === 0)) return [];
       }
     }
-    this.chars += generatedChars(data);
+    if (this.sampled < 4) {
+      const n = generatedChars(data);
+      if (n > 0) {
+        this.sampled++;
+        this.envelope = Math.min(this.envelope, data.length - n);
+      }
+      this.chars += n;
+    } else if (data.length > this.envelope) {
+      this.chars += data.length - this.envelope;
+    }
     return [rewriteModel(data, this.quotedModel)];
   }
 
@@ -144,6 +160,7 @@ class OpenAIStreamTranslator implements StreamTranslator {
   outputChars(): number {
     return this.chars;
   }
+
 
   error(): { message: string; type?: string } | null {
     return this.failure;
