@@ -20,7 +20,8 @@ import { buildCatalog, type Catalog } from '../router/catalog.js';
 import { RouterHealth } from '../router/health.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { SqliteKeyStore } from '../store/keys.js';
-import { BatchedUsageWriter, spendSince } from '../store/usage.js';
+import { spendSince } from '../store/usage.js';
+import { ThreadedUsageWriter } from '../store/usage-thread.js';
 import { UpstreamClient } from '../upstream/client.js';
 import { silentLogger, type Logger } from '../util/log.js';
 import { VERSION } from '../version.js';
@@ -104,7 +105,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     demoKey = keyStore.create({ name: 'demo' }).key;
   }
   const keys = new KeyCache(keyStore);
-  const usage = new BatchedUsageWriter(db, 20, (err) => log.error('usage write failed; will retry', { error: String(err) }));
+  const usage = new ThreadedUsageWriter(paths.db, 20, (why) => log.error('usage write failed; will retry', { error: why }));
   // For `npm run bench` only: measures what usage recording costs by not doing it.
   if (env.TOKENHUB_BENCH_NO_USAGE === '1') usage.record = () => {};
   // Budgets start from the usage table (flushed first, so queued records count) and run in memory after.
