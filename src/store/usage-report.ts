@@ -3,7 +3,7 @@
  * computed in SQLite, with the median latency of successful requests per group.
  */
 import type { Db } from './db.js';
-import type { UsageFilter } from './usage.js';
+import { usageWhere, type UsageFilter } from './usage.js';
 
 export const GROUPINGS = ['provider', 'model', 'key', 'day'] as const;
 export type Grouping = (typeof GROUPINGS)[number];
@@ -37,19 +37,6 @@ const GROUP_SQL: Record<Grouping, string> = {
   day: "strftime('%Y-%m-%d', u.ts / 1000, 'unixepoch')",
 };
 
-function where(filter: UsageFilter): { sql: string; args: unknown[] } {
-  const parts: string[] = [];
-  const args: unknown[] = [];
-  if (filter.since !== undefined) {
-    parts.push('u.ts >= ?');
-    args.push(filter.since);
-  }
-  if (filter.keyId !== undefined) {
-    parts.push('u.key_id = ?');
-    args.push(filter.keyId);
-  }
-  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', args };
-}
 
 interface RawRow extends Omit<UsageRow, 'p50LatencyMs' | 'label'> {
   label: string | null;
@@ -81,7 +68,7 @@ const AGGREGATES = `COUNT(*) AS requests,
   COALESCE(SUM(u.cost_usd IS NULL AND u.status < 400), 0) AS unpriced`;
 
 export function usageReport(db: Db, filter: UsageFilter = {}, by?: Grouping): UsageReport {
-  const w = where(filter);
+  const w = usageWhere(filter, 'u.');
   const totalRow = db.prepare(`SELECT NULL AS "group", NULL AS label, ${AGGREGATES} FROM usage u ${w.sql}`).get(...w.args) as RawRow;
   const totalP50 = medians(db, 'NULL', w).get(null) ?? null;
   const totals: UsageRow = { ...totalRow, p50LatencyMs: totalP50 };

@@ -142,22 +142,23 @@ export interface UsageTotals {
   unpriced: number;
 }
 
-function where(filter: UsageFilter): { sql: string; args: unknown[] } {
+/** The WHERE clause for a filter; `alias` prefixes the columns (`u.` when the query names the table `u`). */
+export function usageWhere(filter: UsageFilter, alias = ''): { sql: string; args: unknown[] } {
   const parts: string[] = [];
   const args: unknown[] = [];
   if (filter.since !== undefined) {
-    parts.push('ts >= ?');
+    parts.push(`${alias}ts >= ?`);
     args.push(filter.since);
   }
   if (filter.keyId !== undefined) {
-    parts.push('key_id = ?');
+    parts.push(`${alias}key_id = ?`);
     args.push(filter.keyId);
   }
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', args };
 }
 
 export function usageTotals(db: Db, filter: UsageFilter = {}): UsageTotals {
-  const w = where(filter);
+  const w = usageWhere(filter);
   const row = db
     .prepare(
       `SELECT COUNT(*) AS requests,

@@ -10,7 +10,7 @@ import { eventually, fakeProvider, startGateway, type TestGateway } from '../hel
 
 const chat = { messages: [{ role: 'user' as const, content: 'hi' }] };
 
-async function refusal(p: Promise<unknown>): Promise<OpenAI.APIError> {
+async function refusal(p: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
   try {
     await p;
   } catch (err) {

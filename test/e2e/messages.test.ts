@@ -81,8 +81,8 @@ describe('POST /v1/messages through the Anthropic SDK', () => {
           { role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }] },
         ],
         stop_sequences: ['END'],
-        temperature: 0.4,
-        top_p: 0.9,
+        // sampling fields this SDK's types no longer list, but clients still send
+        ...({ temperature: 0.4, top_p: 0.9 } as object),
         metadata: { user_id: 'u-1' },
       })
       .withResponse();
@@ -229,7 +229,8 @@ describe('POST /v1/messages through the Anthropic SDK', () => {
   test('errors arrive in Anthropic shape as the SDK error classes', async () => {
     const bad = new Anthropic({ baseURL: gw.url, apiKey: 'sk-th-wrongwrongwrongwrongwrongwrongwrong', maxRetries: 0 });
     const expectError = async (p: Promise<unknown>, cls: new (...a: any[]) => Error, type: string, message?: RegExp) =>
-      assert.rejects(p, (err: any) => {
+      assert.rejects(p, (thrown: unknown) => {
+        const err: { error: any; constructor?: { name: string }; message?: string } = thrown as any;
         assert.ok(err instanceof cls, `${err?.constructor?.name}: ${err?.message}`);
         assert.equal(err.error.type, 'error');
         assert.equal(err.error.error.type, type);

@@ -5,15 +5,10 @@
  * (message_start, content_block_*, ping, message_delta, message_stop, error), and
  * answers failures with Anthropic's error body.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLoopback, readRequest, type RecordedRequest } from './http.js';
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: IncomingMessage['headers'];
-  body: Record<string, any>;
-}
+export type { RecordedRequest };
 
 export interface AnthropicUsage {
   input_tokens: number;
@@ -137,15 +132,7 @@ export async function startFakeAnthropic(initial?: (req: RecordedRequest) => Ant
   const fake: FakeAnthropic = { url: '', requests: [], setReply: (fn) => void (replyFor = fn), close: async () => {} };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    const recorded: RecordedRequest = {
-      method: req.method ?? '',
-      path: (req.url ?? '').split('?')[0]!,
-      headers: req.headers,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-    };
+    const recorded = await readRequest(req);
     fake.requests.push(recorded);
     if (recorded.method === 'GET' && recorded.path === '/v1/models') {
       const data = ANTHROPIC_MODELS.map((id) => ({ type: 'model', id, display_name: id, created_at: '2025-09-29T00:00:00Z' }));
@@ -195,15 +182,8 @@ export async function startFakeAnthropic(initial?: (req: RecordedRequest) => Ant
     res.end();
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => res.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  const server = await listenLoopback(handle);
+  fake.url = server.origin;
+  fake.close = server.close;
   return fake;
 }

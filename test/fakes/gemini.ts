@@ -4,16 +4,10 @@
  * event a whole GenerateContentResponse, CRLF-framed, usage cumulative), `:batchEmbedContents`,
  * `GET /v1beta/models`, the x-goog-api-key check and google.rpc error bodies.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLoopback, readRequest, type RecordedRequest } from './http.js';
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: IncomingMessage['headers'];
-  body: Record<string, any>;
-}
+export type { RecordedRequest };
 
 export interface GeminiUsage {
   promptTokenCount: number;
@@ -112,17 +106,8 @@ export async function startFakeGemini(initial?: (req: RecordedRequest) => Gemini
   const fake: FakeGemini = { url: '', requests: [], setReply: (fn) => void (replyFor = fn), close: async () => {} };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    const url = new URL(req.url ?? '/', 'http://fake');
-    const recorded: RecordedRequest = {
-      method: req.method ?? '',
-      path: decodeURIComponent(url.pathname),
-      query: url.searchParams,
-      headers: req.headers,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-    };
+    const recorded = await readRequest(req);
+    const url = { searchParams: recorded.query };
     fake.requests.push(recorded);
     if (!req.headers['x-goog-api-key'] && !url.searchParams.get('key')) {
       sendJson(res, 403, googleError(403, "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API."));
@@ -188,15 +173,8 @@ export async function startFakeGemini(initial?: (req: RecordedRequest) => Gemini
     res.end();
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => res.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  const server = await listenLoopback(handle);
+  fake.url = server.origin;
+  fake.close = server.close;
   return fake;
 }

@@ -2,8 +2,8 @@
  * A fake OpenAI server on loopback that speaks the real wire format (JSON bodies, SSE
  * framing, the usage chunk, error envelopes) and can be told to misbehave.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLoopback, readRequest, type RecordedRequest } from './http.js';
 import {
   chatChunks,
   chatCompletion,
@@ -17,12 +17,7 @@ import {
   type WireUsage,
 } from '../../src/demo/openai-wire.js';
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: IncomingMessage['headers'];
-  body: Record<string, unknown>;
-}
+export type { RecordedRequest };
 
 export interface FakeReply {
   /** a non-2xx status answered with an OpenAI error envelope (or `errorBody`) */
@@ -69,7 +64,7 @@ async function writeSliced(res: ServerResponse, text: string, slice: number | un
 }
 
 export async function startFakeOpenAI(initial?: (req: RecordedRequest) => FakeReply): Promise<FakeOpenAI> {
-  let replyFor = initial ?? (() => ({}));
+  let replyFor: (req: RecordedRequest) => FakeReply = initial ?? (() => ({}));
   const fake: FakeOpenAI = {
     url: '',
     requests: [],
@@ -81,15 +76,7 @@ export async function startFakeOpenAI(initial?: (req: RecordedRequest) => FakeRe
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    const recorded: RecordedRequest = {
-      method: req.method ?? '',
-      path: (req.url ?? '').split('?')[0]!,
-      headers: req.headers,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-    };
+    const recorded = await readRequest(req);
     fake.requests.push(recorded);
     res.on('close', () => {
       if (!res.writableFinished) fake.aborted++;
@@ -142,15 +129,8 @@ export async function startFakeOpenAI(initial?: (req: RecordedRequest) => FakeRe
     res.end(sseFrame('[DONE]'));
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => res.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-  fake.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  const server = await listenLoopback(handle);
+  fake.url = `${server.origin}/v1`;
+  fake.close = server.close;
   return fake;
 }

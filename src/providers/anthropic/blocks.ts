@@ -5,18 +5,15 @@
  */
 import { invalidRequest } from '../../errors.js';
 
-type Json = Record<string, unknown>;
+import { isObject, parseImageUrl, type Json } from '../openai-shape.js';
 
-export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-const DATA_URL = /^data:([^;,]+)(?:;[^,]*)?;base64,(.*)$/s;
+export { isObject };
 
 /** OpenAI image_url.url → Anthropic image block. */
 export function imageBlock(url: string): Json {
-  const m = DATA_URL.exec(url);
-  if (m) return { type: 'image', source: { type: 'base64', media_type: m[1], data: m[2] } };
-  if (/^https?:\/\//i.test(url)) return { type: 'image', source: { type: 'url', url } };
-  throw invalidRequest('image_url.url must be a base64 data URL or an http(s) URL', 'messages');
+  const image = parseImageUrl(url);
+  if ('data' in image) return { type: 'image', source: { type: 'base64', media_type: image.mediaType, data: image.data } };
+  return { type: 'image', source: { type: 'url', url: image.url } };
 }
 
 /** Anthropic image block → OpenAI image_url part. */

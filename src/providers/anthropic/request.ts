@@ -6,7 +6,8 @@
  */
 import { invalidRequest } from '../../errors.js';
 import type { OpenAIBody, Operation, Target } from '../types.js';
-import { imageBlock, isObject, toAnthropicToolChoice, toAnthropicTools, toolUseBlock } from './blocks.js';
+import { imageBlock, toAnthropicToolChoice, toAnthropicTools, toolUseBlock } from './blocks.js';
+import { isObject, textOf } from '../openai-shape.js';
 
 type Block = Record<string, unknown>;
 interface Turn {
@@ -17,20 +18,6 @@ interface Turn {
 const DEFAULT_MAX_TOKENS = 4096;
 /** Fields Anthropic knows under the same name; anything else OpenAI-only is dropped, because Anthropic rejects unknown fields. */
 const NATIVE_PASSTHROUGH = ['top_k', 'thinking', 'metadata', 'service_tier'] as const;
-
-function textOf(content: unknown, where: string): string {
-  if (content == null) return '';
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content
-      .map((p) => {
-        if (isObject(p) && p.type === 'text' && typeof p.text === 'string') return p.text;
-        throw invalidRequest(`${where}: only text parts are allowed here`, 'messages');
-      })
-      .join('');
-  }
-  throw invalidRequest(`${where}: content must be a string or an array of parts`, 'messages');
-}
 
 function userBlocks(content: unknown): Block[] {
   if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];

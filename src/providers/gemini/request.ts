@@ -6,38 +6,20 @@
  * generationConfig.
  */
 import { invalidRequest } from '../../errors.js';
+import { isObject, parseImageUrl, textOf, type Json } from '../openai-shape.js';
 import type { OpenAIBody, Operation } from '../types.js';
 import { SKIP_SIGNATURE, decodeToolCallId } from './ids.js';
 
-type Json = Record<string, unknown>;
 interface Content {
   role: 'user' | 'model';
   parts: Json[];
 }
 
-const DATA_URL = /^data:([^;,]+)(?:;[^,]*)?;base64,(.*)$/s;
 const IMAGE_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif', heic: 'image/heic' };
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function textOf(content: unknown, where: string): string {
-  if (content == null) return '';
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content
-      .map((p) => {
-        if (isObject(p) && p.type === 'text' && typeof p.text === 'string') return p.text;
-        throw invalidRequest(`${where}: only text parts are allowed here`, 'messages');
-      })
-      .join('');
-  }
-  throw invalidRequest(`${where}: content must be a string or an array of parts`, 'messages');
-}
-
 export function imagePart(url: string): Json {
-  const m = DATA_URL.exec(url);
-  if (m) return { inlineData: { mimeType: m[1], data: m[2] } };
-  if (!/^https?:\/\//i.test(url)) throw invalidRequest('image_url.url must be a base64 data URL or an http(s) URL', 'messages');
+  const image = parseImageUrl(url);
+  if ('data' in image) return { inlineData: { mimeType: image.mediaType, data: image.data } };
   const ext = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(url)?.[1]?.toLowerCase();
   const mimeType = ext ? IMAGE_TYPES[ext] : undefined;
   return { fileData: mimeType ? { mimeType, fileUri: url } : { fileUri: url } };

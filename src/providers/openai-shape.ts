@@ -1,0 +1,34 @@
+/**
+ * Reading OpenAI-shaped request parts, shared by the adapters that translate them
+ * (anthropic, gemini): pure helpers, no provider specifics.
+ */
+import { invalidRequest } from '../errors.js';
+
+export type Json = Record<string, unknown>;
+
+export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A message's content where only text is allowed (system, tool results, assistant turns). */
+export function textOf(content: unknown, where: string): string {
+  if (content == null) return '';
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((p) => {
+        if (isObject(p) && p.type === 'text' && typeof p.text === 'string') return p.text;
+        throw invalidRequest(`${where}: only text parts are allowed here`, 'messages');
+      })
+      .join('');
+  }
+  throw invalidRequest(`${where}: content must be a string or an array of parts`, 'messages');
+}
+
+const DATA_URL = /^data:([^;,]+)(?:;[^,]*)?;base64,(.*)$/s;
+
+/** An image_url.url: a base64 data URL split into its parts, or an http(s) URL; anything else is a 400. */
+export function parseImageUrl(url: string): { mediaType: string; data: string } | { url: string } {
+  const m = DATA_URL.exec(url);
+  if (m) return { mediaType: m[1]!, data: m[2]! };
+  if (/^https?:\/\//i.test(url)) return { url };
+  throw invalidRequest('image_url.url must be a base64 data URL or an http(s) URL', 'messages');
+}
