@@ -69,6 +69,10 @@ async function serveForeground(paths: Paths, opts: { host?: string; port?: numbe
     println(`    OPENAI_BASE_URL=${base} OPENAI_API_KEY=${daemon.demoKey} your-tool`);
     println('    tokenhub top            # in another terminal');
   }
+  if (!daemon.demoKey && daemon.gateway.catalog().providers.size === 0) {
+    println(style.yellow(`  No providers in ${paths.config} yet: add one with \`tokenhub providers add\` (picked up while running),`));
+    println(style.yellow('  or try `tokenhub serve --demo`.'));
+  }
   println(style.dim('  Ctrl-C stops the gateway.'));
 
   await new Promise<void>((resolve) => {
