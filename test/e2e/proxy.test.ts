@@ -76,6 +76,25 @@ describe('OpenAI-compatible proxy', () => {
     assert.equal(last.costUsd, (13 * 1 + 4 * 2) / 1e6);
   });
 
+  test('relays each chunk as it arrives: the client reads the first while the provider still holds the rest', { timeout: 10_000 }, async () => {
+    let release!: () => void;
+    const until = new Promise<void>((r) => (release = r));
+    fake.setReply(() => ({ pieces: ['first', ' second', ' third'], holdAfter: { events: 2, until } }));
+    try {
+      const stream = await gw.client.chat.completions.create({ model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }], stream: true });
+      const seen: string[] = [];
+      for await (const chunk of stream) {
+        const piece = chunk.choices[0]?.delta.content;
+        if (piece) seen.push(piece);
+        if (piece === 'first') release(); // only now may the provider continue
+      }
+      assert.deepEqual(seen, ['first', ' second', ' third']);
+    } finally {
+      release();
+      fake.setReply(() => ({}));
+    }
+  });
+
   test('relays SSE split at awkward byte boundaries intact', async () => {
     fake.setReply(() => ({ sliceBytes: 7, pieces: ['naïve ', 'café ', '✓'] }));
     try {

@@ -35,6 +35,8 @@ export interface FakeReply {
   /** write the SSE bytes in slices of this size, to split events at awkward places */
   sliceBytes?: number;
   fault?: 'reset-before-headers' | 'reset-mid-stream' | 'hang-mid-stream' | 'malformed-json';
+  /** stream this many events, then wait for `until` before sending the rest */
+  holdAfter?: { events: number; until: Promise<void> };
 }
 
 export interface FakeOpenAI {
@@ -123,6 +125,7 @@ export async function startFakeOpenAI(initial?: (req: RecordedRequest) => FakeRe
         return;
       }
       if (reply.fault === 'hang-mid-stream' && i === 2) return;
+      if (reply.holdAfter && i === reply.holdAfter.events) await reply.holdAfter.until;
       await writeSliced(res, sseFrame(events[i]!), reply.sliceBytes);
       if (reply.chunkDelayMs) await sleep(reply.chunkDelayMs);
     }
