@@ -127,12 +127,18 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const adminToken = randomBytes(32).toString('base64url');
   writePrivateFile(paths.adminToken, adminToken + '\n');
 
+  // PRAGMA data_version moves when another connection commits (the CLI, but also the
+  // usage writer's thread); the keys_version counter says whether it was the keys.
+  const keysVersion = db.prepare(`SELECT value FROM meta WHERE name = 'keys_version'`).pluck();
   let lastDataVersion = db.pragma('data_version', { simple: true }) as number;
-  /** PRAGMA data_version moves when another connection (the CLI) commits: then reload keys. */
+  let lastKeysVersion = keysVersion.get() as number;
   const refreshKeys = (): boolean => {
     const dv = db.pragma('data_version', { simple: true }) as number;
     if (dv === lastDataVersion) return false;
     lastDataVersion = dv;
+    const kv = keysVersion.get() as number;
+    if (kv === lastKeysVersion) return false;
+    lastKeysVersion = kv;
     keys.reload();
     return true;
   };

@@ -14,11 +14,16 @@ export function openDatabase(file: string): Db {
   ensureHome(dirname(file));
   if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
-  migrate(db, file);
+  try {
+    migrate(db, file); // first: a database from a newer TokenHub is refused before anything changes it
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
   for (const side of ['-wal', '-shm']) {
     try {
       chmodSync(file + side, 0o600);

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { init } from './0010-init.js';
+import { keysVersion } from './0020-keys-version.js';
 
 export interface Migration {
   /** written to PRAGMA user_version once applied; numbered 10, 20, 30… */
@@ -9,7 +10,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. A new one is a new file and one line here. */
-export const MIGRATIONS: Migration[] = [init];
+export const MIGRATIONS: Migration[] = [init, keysVersion];
 
 export class DatabaseTooNewError extends Error {
   readonly code = 'db_too_new';
