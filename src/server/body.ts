@@ -1,3 +1,4 @@
+import { header } from './headers.js';
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { GatewayError, invalidRequest } from '../errors.js';
@@ -7,7 +8,7 @@ const tooLarge = (limit: number) =>
 
 /** Reads the body straight off the socket when running under Node (no web-stream round trip), with a size limit. */
 async function readRaw(c: Context, limit: number): Promise<Buffer> {
-  const declared = Number(c.req.header('content-length') ?? NaN);
+  const declared = Number(header(c, 'content-length') ?? NaN);
   if (declared > limit) throw tooLarge(limit);
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   if (!incoming) {

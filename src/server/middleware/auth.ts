@@ -1,3 +1,4 @@
+import { header } from '../headers.js';
 import type { Context, Next } from 'hono';
 import type { KeyCache } from '../../keys/cache.js';
 import type { AppEnv } from '../context.js';
@@ -20,13 +21,13 @@ export function clientAddress(c: Context<AppEnv>): string | undefined {
  */
 export const keyAuth = (keys: KeyCache, refresh: () => boolean = () => false) =>
   async function keyAuth(c: Context<AppEnv>, next: Next) {
-    const header = c.req.header('authorization') ?? c.req.header('x-api-key');
+    const credentials = header(c, 'authorization') ?? header(c, 'x-api-key');
     let key;
     try {
-      key = keys.authenticate(header);
+      key = keys.authenticate(credentials);
     } catch (err) {
       if (!refresh()) throw err;
-      key = keys.authenticate(header);
+      key = keys.authenticate(credentials);
     }
     if (!key.allowsIp(clientAddress(c))) {
       throw new GatewayError('ip_not_allowed', `This API key may not be used from ${clientAddress(c) ?? 'an unknown address'}`);
@@ -38,8 +39,7 @@ export const keyAuth = (keys: KeyCache, refresh: () => boolean = () => false) =>
 /** The admin API opens only with the token `serve` wrote to TOKENHUB_HOME. */
 export const adminAuth = (adminToken: () => string) =>
   async function adminAuth(c: Context<AppEnv>, next: Next) {
-    const header = c.req.header('authorization') ?? '';
-    const given = header.replace(/^Bearer\s+/i, '').trim();
+    const given = (header(c, 'authorization') ?? '').replace(/^Bearer\s+/i, '').trim();
     if (!given || !constantTimeEqualHex(hashKey(given), hashKey(adminToken()))) {
       throw new GatewayError('invalid_api_key', 'The admin API needs the admin token from TOKENHUB_HOME/admin.token');
     }

@@ -1,3 +1,4 @@
+import { header } from '../headers.js';
 import type { MiddlewareHandler } from 'hono';
 import { GatewayError, errorBody } from '../../errors.js';
 
@@ -21,7 +22,7 @@ export function isLoopbackHost(hostname: string): boolean {
  */
 export const hostGuard = (allowedHosts: () => readonly string[]) =>
   async function hostGuard(c: Parameters<MiddlewareHandler>[0], next: Parameters<MiddlewareHandler>[1]) {
-    const host = c.req.header('host');
+    const host = header(c, 'host');
     if (host !== undefined) {
       const name = hostnameOf(host);
       if (!isLoopbackHost(name) && !allowedHosts().includes(name)) {

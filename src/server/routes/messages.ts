@@ -4,6 +4,7 @@
  * the OpenAI shape and runs through the one pipeline (routing, fallbacks, key limits,
  * usage records exactly as /v1/chat/completions), and the answer is translated back.
  */
+import { header } from '../headers.js';
 import { clientAbortHandle } from '../respond.js';
 import { relayToWebStream } from '../../gateway/stream.js';
 import { Hono, type Context, type Next } from 'hono';
@@ -82,8 +83,8 @@ export function messagesRoutes(deps: MessagesDeps): Hono<AppEnv> {
       startedAt: c.get('startedAt'),
       key: c.get('key'),
       body,
-      strategyHeader: c.req.header('x-inferoute-strategy'),
-      fallbackHeader: c.req.header('x-inferoute-fallback'),
+      strategyHeader: header(c, 'x-inferoute-strategy'),
+      fallbackHeader: header(c, 'x-inferoute-fallback'),
       clientSignal: clientAbortHandle(c),
     });
     const headers: Record<string, string> = { ...result.headers, 'request-id': requestId };

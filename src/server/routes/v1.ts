@@ -1,3 +1,4 @@
+import { header } from '../headers.js';
 import { Hono, type Context } from 'hono';
 import { GatewayError } from '../../errors.js';
 import { proxyRequest, type GatewayDeps } from '../../gateway/pipeline.js';
@@ -44,8 +45,8 @@ export function v1Routes(deps: V1Deps): Hono<AppEnv> {
         startedAt: c.get('startedAt'),
         key: c.get('key'),
         body,
-        strategyHeader: c.req.header('x-inferoute-strategy'),
-        fallbackHeader: c.req.header('x-inferoute-fallback'),
+        strategyHeader: header(c, 'x-inferoute-strategy'),
+        fallbackHeader: header(c, 'x-inferoute-fallback'),
         clientSignal: clientAbortHandle(c),
       });
       return sendProxyResult(c, result);
