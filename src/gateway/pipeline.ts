@@ -4,122 +4,24 @@
  * usage record and one metrics event. Auth and body parsing happened before (server/).
  */
 import { asGatewayError, GatewayError } from '../errors.js';
-import type { KeyCache, ActiveKey } from '../keys/cache.js';
-import type { MetricsBus } from '../metrics/bus.js';
 import { adapterFor } from '../providers/registry.js';
-import type { OpenAIBody, Operation, RequestContext, Target } from '../providers/types.js';
-import type { Catalog } from '../router/catalog.js';
+import type { RequestContext, Target } from '../providers/types.js';
 import { allFailedError, pause, retryDelay, withHeaders } from '../router/failover.js';
 import { RouterHealth } from '../router/health.js';
 import { planCandidates, type Plan } from '../router/plan.js';
-import type { AttemptLog, Endpoint, UsageRecord, UsageSink } from '../store/usage.js';
-import { abortForFirstByte, describeUpstreamError, type UpstreamClient } from '../upstream/client.js';
-import type { Logger } from '../util/log.js';
-import { admitRequest, type Admission, type KeyLimiter } from './limits.js';
-import { openRelay, type SseRelay } from './stream.js';
+
+export { RequestLedger, type GatewayDeps, type Outcome, type ProxyInput, type ProxyResult } from './ledger.js';
+import type { AttemptLog } from '../store/usage.js';
+import { abortForFirstByte, describeUpstreamError } from '../upstream/client.js';
+import { admitRequest } from './limits.js';
+import { RequestLedger, type GatewayDeps, type ProxyInput, type ProxyResult } from './ledger.js';
+import { openRelay } from './stream.js';
 import { AbortHandle } from '../upstream/abort.js';
-import { costOf, estimatePromptTokens, expectedCompletionTokens } from './tokens.js';
-
-export interface GatewayDeps {
-  catalog: () => Catalog;
-  keys: KeyCache;
-  upstream: UpstreamClient;
-  usage: UsageSink;
-  metrics: MetricsBus;
-  log: Logger;
-  /** rolling stats and circuits; created on first use when the caller gives none */
-  router?: RouterHealth;
-  /** per-key rpm, tpm and budgets; no limits are enforced without it */
-  limits?: KeyLimiter;
-}
-
-export interface ProxyInput {
-  op: Operation;
-  /** what the usage record calls the endpoint, when it is not `op` (e.g. /v1/messages runs as chat) */
-  endpoint?: Endpoint;
-  requestId: string;
-  /** performance.now() when the request arrived */
-  startedAt: number;
-  key: ActiveKey;
-  body: OpenAIBody;
-  strategyHeader?: string | undefined;
-  fallbackHeader?: string | undefined;
-  /** aborts when the client goes away (an AbortHandle: cheaper than an AbortSignal) */
-  clientSignal?: AbortHandle | undefined;
-}
-
-export interface ProxyResult {
-  status: number;
-  headers: Record<string, string>;
-  /** JSON text, or for a stream the relay to pull SSE text from (see server/respond.ts) */
-  body: string | SseRelay;
-}
+import { estimatePromptTokens, expectedCompletionTokens } from './tokens.js';
 
 /** Provider statuses that say "try elsewhere" rather than "your request is wrong". */
 export function isFailoverStatus(status: number): boolean {
   return status === 401 || status === 403 || status === 408 || status === 429 || status >= 500;
-}
-
-export type Outcome = Pick<UsageRecord, 'status' | 'errorCode'> &
-  Partial<Pick<UsageRecord, 'promptTokens' | 'completionTokens' | 'cachedTokens' | 'usageEstimated' | 'ttfbMs'>> & {
-    target?: Target | undefined;
-  };
-
-/** Everything known about one request so far; `finish` writes its single usage record. */
-export class RequestLedger {
-  readonly attempts: AttemptLog[] = [];
-  plan: Plan | undefined;
-  /** the key's rate and budget reservation, settled by `finish` to what was really used */
-  admission: Admission | undefined;
-  private done = false;
-
-  constructor(
-    private readonly deps: GatewayDeps,
-    readonly input: ProxyInput,
-  ) {}
-
-  finish(outcome: Outcome): void {
-    if (this.done) return;
-    this.done = true;
-    const { input } = this;
-    const target = outcome.target;
-    const usage = {
-      promptTokens: outcome.promptTokens ?? 0,
-      completionTokens: outcome.completionTokens ?? 0,
-      cachedTokens: outcome.cachedTokens ?? 0,
-    };
-    const record: UsageRecord = {
-      requestId: input.requestId,
-      ts: Date.now(),
-      keyId: input.key.record.id,
-      endpoint: input.endpoint ?? input.op,
-      requestedModel: input.body.model,
-      servedModel: target?.servedAs ?? null,
-      provider: target?.provider.name ?? null,
-      strategy: this.plan?.strategy ?? null,
-      attempts: this.attempts,
-      stream: input.body.stream === true,
-      status: outcome.status,
-      errorCode: outcome.errorCode,
-      latencyMs: Math.round((performance.now() - input.startedAt) * 100) / 100,
-      ttfbMs: outcome.ttfbMs ?? null,
-      ...usage,
-      usageEstimated: outcome.usageEstimated ?? false,
-      costUsd: target ? costOf(target.info, usage) : null,
-    };
-    this.admission?.settle(record);
-    this.deps.usage.record(record);
-    this.deps.metrics.request({ ...record, keyName: input.key.record.name });
-    this.deps.log.info('request', {
-      id: record.requestId,
-      key_id: record.keyId,
-      model: record.requestedModel,
-      provider: record.provider,
-      status: record.status,
-      ms: record.latencyMs,
-      tokens: record.promptTokens + record.completionTokens,
-    });
-  }
 }
 
 function servedHeaders(target: Target | undefined, attempts: number): Record<string, string> {

@@ -1,0 +1,115 @@
+/**
+ * What a request carries through the pipeline, and its ledger: everything known about
+ * it so far, written as exactly one usage record (and one metrics event, one log line).
+ */
+import type { ActiveKey, KeyCache } from '../keys/cache.js';
+import type { MetricsBus } from '../metrics/bus.js';
+import type { OpenAIBody, Operation, Target } from '../providers/types.js';
+import type { Catalog } from '../router/catalog.js';
+import type { RouterHealth } from '../router/health.js';
+import type { Plan } from '../router/plan.js';
+import type { AttemptLog, Endpoint, UsageRecord, UsageSink } from '../store/usage.js';
+import type { AbortHandle } from '../upstream/abort.js';
+import type { UpstreamClient } from '../upstream/client.js';
+import type { Logger } from '../util/log.js';
+import type { Admission, KeyLimiter } from './limits.js';
+import type { SseRelay } from './stream.js';
+import { costOf } from './tokens.js';
+
+export interface GatewayDeps {
+  catalog: () => Catalog;
+  keys: KeyCache;
+  upstream: UpstreamClient;
+  usage: UsageSink;
+  metrics: MetricsBus;
+  log: Logger;
+  /** rolling stats and circuits; created on first use when the caller gives none */
+  router?: RouterHealth;
+  /** per-key rpm, tpm and budgets; no limits are enforced without it */
+  limits?: KeyLimiter;
+}
+
+export interface ProxyInput {
+  op: Operation;
+  /** what the usage record calls the endpoint, when it is not `op` (e.g. /v1/messages runs as chat) */
+  endpoint?: Endpoint;
+  requestId: string;
+  /** performance.now() when the request arrived */
+  startedAt: number;
+  key: ActiveKey;
+  body: OpenAIBody;
+  strategyHeader?: string | undefined;
+  fallbackHeader?: string | undefined;
+  /** aborts when the client goes away (an AbortHandle: cheaper than an AbortSignal) */
+  clientSignal?: AbortHandle | undefined;
+}
+
+export interface ProxyResult {
+  status: number;
+  headers: Record<string, string>;
+  /** JSON text, or for a stream the relay to pull SSE text from (see server/respond.ts) */
+  body: string | SseRelay;
+}
+
+export type Outcome = Pick<UsageRecord, 'status' | 'errorCode'> &
+  Partial<Pick<UsageRecord, 'promptTokens' | 'completionTokens' | 'cachedTokens' | 'usageEstimated' | 'ttfbMs'>> & {
+    target?: Target | undefined;
+  };
+
+/** Everything known about one request so far; `finish` writes its single usage record. */
+export class RequestLedger {
+  readonly attempts: AttemptLog[] = [];
+  plan: Plan | undefined;
+  /** the key's rate and budget reservation, settled by `finish` to what was really used */
+  admission: Admission | undefined;
+  private done = false;
+
+  constructor(
+    private readonly deps: GatewayDeps,
+    readonly input: ProxyInput,
+  ) {}
+
+  finish(outcome: Outcome): void {
+    if (this.done) return;
+    this.done = true;
+    const { input } = this;
+    const target = outcome.target;
+    const usage = {
+      promptTokens: outcome.promptTokens ?? 0,
+      completionTokens: outcome.completionTokens ?? 0,
+      cachedTokens: outcome.cachedTokens ?? 0,
+    };
+    const record: UsageRecord = {
+      requestId: input.requestId,
+      ts: Date.now(),
+      keyId: input.key.record.id,
+      endpoint: input.endpoint ?? input.op,
+      requestedModel: input.body.model,
+      servedModel: target?.servedAs ?? null,
+      provider: target?.provider.name ?? null,
+      strategy: this.plan?.strategy ?? null,
+      attempts: this.attempts,
+      stream: input.body.stream === true,
+      status: outcome.status,
+      errorCode: outcome.errorCode,
+      latencyMs: Math.round((performance.now() - input.startedAt) * 100) / 100,
+      ttfbMs: outcome.ttfbMs ?? null,
+      ...usage,
+      usageEstimated: outcome.usageEstimated ?? false,
+      costUsd: target ? costOf(target.info, usage) : null,
+    };
+    this.admission?.settle(record);
+    this.deps.usage.record(record);
+    this.deps.metrics.request({ ...record, keyName: input.key.record.name });
+    this.deps.log.info('request', {
+      id: record.requestId,
+      key_id: record.keyId,
+      model: record.requestedModel,
+      provider: record.provider,
+      status: record.status,
+      ms: record.latencyMs,
+      tokens: record.promptTokens + record.completionTokens,
+    });
+  }
+}
+
