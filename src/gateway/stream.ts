@@ -36,6 +36,8 @@ export interface RelayInput {
  */
 export interface SseRelay {
   next(): Promise<string | null>;
+  /** true once `next()` has handed out the last text: the writer can end the response with it */
+  readonly done: boolean;
   /** the client went away: abort the provider and record what was streamed */
   cancel(): void;
 }
@@ -72,6 +74,12 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
       for (const ev of decoder.push(next.value)) {
         const payloads = translator.push(ev);
         for (const p of payloads) out.push(p);
+      }
+      if (translator.complete?.()) {
+        // The provider said it is done: end now, in one write, and let the connection drain for reuse.
+        ended = true;
+        res.body.resume();
+        return frames(out) + frames(translator.end()) + SSE_DONE;
       }
       if (out.length > 0) return frames(out);
     }
@@ -124,6 +132,9 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
     settle(failed ? 502 : 200, failed ? 'upstream_error' : null, ttfbMs);
   };
   const relay: SseRelay = {
+    get done() {
+      return closed && pending === null;
+    },
     async next() {
       if (pending !== null) {
         const text = pending;

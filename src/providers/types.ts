@@ -79,6 +79,11 @@ export interface StreamTranslator {
   outputChars(): number;
   /** a provider error that arrived inside the stream, if any */
   error(): { message: string; type?: string } | null;
+  /**
+   * The provider said its stream is complete (OpenAI's `[DONE]`): the gateway can end
+   * the client's stream at once instead of waiting for the connection to end.
+   */
+  complete?(): boolean;
 }
 
 export interface ClientError {

@@ -50,6 +50,10 @@ async function pipeToNode(relay: SseRelay, res: ServerResponse): Promise<void> {
     for (;;) {
       const text = await relay.next();
       if (text === null || gone) break;
+      if (relay.done) {
+        res.end(text); // the last text and the end of the response in one write
+        return;
+      }
       if (!res.write(text)) {
         await new Promise<void>((resolve) => {
           const done = () => {

@@ -104,6 +104,7 @@ class OpenAIStreamTranslator implements StreamTranslator {
   private sampled = 0;
   private envelope = Number.POSITIVE_INFINITY;
   private failure: { message: string; type?: string } | null = null;
+  private sawDone = false;
   private readonly quotedModel: string;
 
   constructor(
@@ -115,7 +116,11 @@ class OpenAIStreamTranslator implements StreamTranslator {
 
   push(event: SseEvent): string[] {
     const data = event.data;
-    if (data === '[DONE]' || data === '') return [];
+    if (data === '[DONE]') {
+      this.sawDone = true;
+      return [];
+    }
+    if (data === '') return [];
     const isError = data.startsWith('{"error"') || (data.includes('"error":') && !data.includes('"choices"'));
     if (isError || hasUsage(data)) {
       let chunk: Record<string, unknown>;
@@ -159,6 +164,10 @@ class OpenAIStreamTranslator implements StreamTranslator {
 
   outputChars(): number {
     return this.chars;
+  }
+
+  complete(): boolean {
+    return this.sawDone;
   }
 
 
