@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'hono';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { relayToWebStream, type SseRelay } from '../gateway/stream.js';
 import type { ProxyResult } from '../gateway/pipeline.js';
 import { AbortHandle } from '../upstream/abort.js';
@@ -35,8 +36,6 @@ export function clientAbortHandle(c: Context<AppEnv>): AbortHandle {
   return handle;
 }
 
-/** Tells @hono/node-server the response was written already (a fresh object: middleware may set headers on it). */
-const alreadySent = () => new Response(null, { headers: { 'x-hono-already-sent': 'true' } });
 
 async function pipeToNode(relay: SseRelay, res: ServerResponse): Promise<void> {
   let gone = false;
@@ -79,5 +78,6 @@ export function sendProxyResult(c: Context<AppEnv>, result: ProxyResult): Respon
   if (!node) return new Response(relayToWebStream(result.body), { status: result.status, headers });
   node.outgoing.writeHead(result.status, headers);
   void pipeToNode(result.body, node.outgoing);
-  return alreadySent();
+  // Shared, so nothing may edit it: requestContext leaves it alone (contextHeadersSet).
+  return RESPONSE_ALREADY_SENT;
 }
