@@ -82,7 +82,7 @@ export function generatedChars(json: string): number {
 
 /** Whether the chunk carries a usage object (not `"usage":null`). */
 function hasUsage(json: string): boolean {
-  const at = json.indexOf('"usage":');
+  const at = json.lastIndexOf('"usage":'); // usage comes last in a chunk: found from the end at once
   if (at < 0) return false;
   let i = at + 8;
   while (json.charCodeAt(i) === 32) i++;
@@ -121,7 +121,8 @@ class OpenAIStreamTranslator implements StreamTranslator {
       return [];
     }
     if (data === '') return [];
-    const isError = data.startsWith('{"error"') || (data.includes('"error":') && !data.includes('"choices"'));
+    // "choices" sits near the start of every normal chunk, so the scan for "error" rarely runs.
+    const isError = data.startsWith('{"error"') || (!data.includes('"choices"') && data.includes('"error":'));
     if (isError || hasUsage(data)) {
       let chunk: Record<string, unknown>;
       try {
