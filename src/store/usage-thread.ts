@@ -22,7 +22,8 @@ export class ThreadedUsageWriter implements UsageSink {
     // Run from source (tests under tsx), the worker is still the compiled one: Node 20 cannot
     // start a TypeScript worker through tsx. `npm test` builds first.
     const entry = import.meta.url.endsWith('.ts') ? '../../dist/store/usage-worker.js' : './usage-worker.js';
-    this.worker = new Worker(new URL(entry, import.meta.url), { workerData: { file } });
+    // A small young generation: the worker's garbage is a few batches, and every MB is daemon RSS.
+    this.worker = new Worker(new URL(entry, import.meta.url), { workerData: { file }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     this.worker.on('message', (msg: FromWorker) => onError(msg.message));
     this.worker.on('error', (err) => onError(String(err)));
     this.worker.unref();
