@@ -7,8 +7,8 @@ import type { Context } from 'hono';
  * raw headers, which showed in the profile on every request.
  */
 export function header(c: Context, name: string): string | undefined {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  if (!incoming) return c.req.header(name);
-  const v = incoming.headers[name];
+  const headers = (c.env as { incoming?: Partial<IncomingMessage> } | undefined)?.incoming?.headers;
+  if (!headers) return c.req.header(name);
+  const v = headers[name];
   return Array.isArray(v) ? v.join(', ') : v;
 }
