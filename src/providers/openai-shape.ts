@@ -32,3 +32,14 @@ export function parseImageUrl(url: string): { mediaType: string; data: string } 
   if (/^https?:\/\//i.test(url)) return { url };
   throw invalidRequest('image_url.url must be a base64 data URL or an http(s) URL', 'messages');
 }
+
+/** An assistant tool call's `function.arguments` (a JSON string) as a value; empty means no arguments. */
+export function parseArguments(raw: unknown): unknown {
+  if (raw == null || raw === '') return {};
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw invalidRequest('tool_calls[].function.arguments must be a JSON string', 'messages');
+  }
+}

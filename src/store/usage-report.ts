@@ -3,24 +3,16 @@
  * computed in SQLite, with the median latency of successful requests per group.
  */
 import type { Db } from './db.js';
-import { usageWhere, type UsageFilter } from './usage.js';
+import { usageWhere, type UsageFilter, type UsageTotals } from './usage.js';
 
 export const GROUPINGS = ['provider', 'model', 'key', 'day'] as const;
 export type Grouping = (typeof GROUPINGS)[number];
 
-export interface UsageRow {
+export interface UsageRow extends UsageTotals {
   /** the group's value (provider name, served model, key id, YYYY-MM-DD); null for the totals */
   group: string | null;
   /** for --by key: the key's name */
   label: string | null;
-  requests: number;
-  errors: number;
-  promptTokens: number;
-  completionTokens: number;
-  cachedTokens: number;
-  costUsd: number;
-  /** successful requests on models without a price: served, but not in costUsd */
-  unpriced: number;
   /** median latency of successful requests, ms; null when none succeeded */
   p50LatencyMs: number | null;
 }

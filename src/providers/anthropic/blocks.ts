@@ -5,7 +5,7 @@
  */
 import { invalidRequest } from '../../errors.js';
 
-import { isObject, parseImageUrl, type Json } from '../openai-shape.js';
+import { isObject, parseArguments, parseImageUrl, type Json } from '../openai-shape.js';
 
 export { isObject };
 
@@ -24,16 +24,6 @@ export function imageUrlPart(block: Json): Json {
   }
   if (src.type === 'url' && typeof src.url === 'string') return { type: 'image_url', image_url: { url: src.url } };
   throw invalidRequest('image.source must be {type: "base64", media_type, data} or {type: "url", url}', 'messages');
-}
-
-function parseArguments(raw: unknown): unknown {
-  if (raw == null || raw === '') return {};
-  if (typeof raw !== 'string') return raw;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw invalidRequest('tool_calls[].function.arguments must be a JSON string', 'messages');
-  }
 }
 
 /** OpenAI tool_calls[] entry → Anthropic tool_use block. */

@@ -6,7 +6,7 @@
  * generationConfig.
  */
 import { invalidRequest } from '../../errors.js';
-import { isObject, parseImageUrl, textOf, type Json } from '../openai-shape.js';
+import { isObject, parseArguments, parseImageUrl, textOf, type Json } from '../openai-shape.js';
 import type { OpenAIBody, Operation } from '../types.js';
 import { SKIP_SIGNATURE, decodeToolCallId } from './ids.js';
 
@@ -40,16 +40,6 @@ function userParts(content: unknown): Json[] {
     }
     throw invalidRequest(`content part type ${String(part.type)} is not supported by Gemini`, 'messages');
   });
-}
-
-function parseArguments(raw: unknown): unknown {
-  if (raw == null || raw === '') return {};
-  if (typeof raw !== 'string') return raw;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw invalidRequest('tool_calls[].function.arguments must be a JSON string', 'messages');
-  }
 }
 
 function modelParts(msg: Json, names: Map<string, string>): Json[] {
