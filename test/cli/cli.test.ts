@@ -68,6 +68,17 @@ describe('the CLI', () => {
     assert.doesNotMatch(missing.stderr, /\u001b\[|at .*\.js:\d+/);
   });
 
+  test('colours follow FORCE_COLOR and NO_COLOR, and NO_COLOR wins', async () => {
+    const home = tempHome();
+    const forced = await runCli(['keys', 'list', '--all'], { TOKENHUB_HOME: home, FORCE_COLOR: '1' });
+    await runCli(['keys', 'create', '--name', 'x'], { TOKENHUB_HOME: home });
+    const coloured = await runCli(['keys', 'list'], { TOKENHUB_HOME: home, FORCE_COLOR: '1' });
+    assert.equal(forced.code, 0);
+    assert.match(coloured.stdout, /\u001b\[/);
+    const plain = await runCli(['keys', 'list'], { TOKENHUB_HOME: home, FORCE_COLOR: '1', NO_COLOR: '1' });
+    assert.doesNotMatch(plain.stdout, /\u001b\[/);
+  });
+
   test('an invalid config.yaml is refused with file, field, line and reason, exit 1', async () => {
     const home = tempHome();
     writeFileSync(`${home}/config.yaml`, 'routing:\n  strategy: fastest\nproviders: {}\n');

@@ -67,7 +67,17 @@ describe('a running daemon picks up config and key changes without a restart', (
     await eventually(() => logLines.some((l) => l.includes('not reloaded')), 1000);
     const line = logLines.find((l) => l.includes('not reloaded'))!;
     assert.match(line, /config\.yaml: providers\.acme\.type: expected one of openai, openai-compatible, anthropic, gemini \(line \d+\)/);
-    const res = await client.chat.completions.create({ model: 'model-b', messages: [{ role: 'user', content: 'hi' }] });
+    const res = await client.chat.completions.create({ model: 'model-b', messages: [{ role: 'user', content: 'prompt-canary-7319' }] });
     assert.equal(res.model, 'acme/model-b', 'the last good config still serves');
+
+    // one structured line per request, with ids and numbers but never the key or the prompt
+    await eventually(() => logLines.some((l) => l.includes('"msg":"request"') && l.includes('model-b')), 1000);
+    const entry = JSON.parse(logLines.filter((l) => l.includes('"msg":"request"')).at(-1)!) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(entry).sort(), ['id', 'key_id', 'level', 'model', 'ms', 'msg', 'provider', 'status', 'time', 'tokens']);
+    assert.equal(entry.status, 200);
+    const all = logLines.join('\n');
+    assert.ok(!all.includes('prompt-canary-7319'), 'no prompt text in the log');
+    assert.ok(!all.includes(key), 'no key in the log');
+    assert.ok(!all.includes('sk-upstream-secret'), 'no provider key in the log');
   });
 });
