@@ -34,6 +34,7 @@ interface AddOptions {
   apiKey?: string;
   model?: string[];
   force?: boolean;
+  streamUsage?: boolean;
 }
 
 /** `--preset` fills what the user did not say: type, base URL, the usual key variable. */
@@ -44,6 +45,7 @@ function applyPreset(opts: AddOptions): void {
   opts.type = preset.type;
   opts.baseUrl ??= preset.baseUrl;
   if (!opts.apiKey) opts.apiKeyEnv ??= preset.apiKeyEnv;
+  if (preset.streamUsage === false) opts.streamUsage = false;
 }
 
 export function registerProviders(program: Command): void {
@@ -85,6 +87,7 @@ export function registerProviders(program: Command): void {
         if (opts.baseUrl) entry.base_url = opts.baseUrl;
         if (opts.apiKeyEnv) entry.api_key_env = opts.apiKeyEnv;
         if (opts.apiKey) entry.api_key = opts.apiKey;
+        if (opts.streamUsage === false) entry.stream_usage = false;
         entry.models = models;
         section.set(name, compactNode(doc, entry, 2));
       });

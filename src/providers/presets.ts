@@ -13,6 +13,8 @@ export interface ProviderPreset {
   /** the variable the provider's own SDKs and docs use; omitted for local servers without keys */
   apiKeyEnv?: string;
   description: string;
+  /** false for servers that reject `stream_options` (usage is then taken from the stream if sent, else counted) */
+  streamUsage?: false;
 }
 
 export const PRESETS = {
@@ -24,7 +26,7 @@ export const PRESETS = {
   lmstudio: { type: 'openai-compatible', baseUrl: 'http://127.0.0.1:1234/v1', description: 'LM Studio local server' },
   groq: { type: 'openai-compatible', baseUrl: 'https://api.groq.com/openai/v1', apiKeyEnv: 'GROQ_API_KEY', description: 'Groq' },
   deepseek: { type: 'openai-compatible', baseUrl: 'https://api.deepseek.com/v1', apiKeyEnv: 'DEEPSEEK_API_KEY', description: 'DeepSeek' },
-  mistral: { type: 'openai-compatible', baseUrl: 'https://api.mistral.ai/v1', apiKeyEnv: 'MISTRAL_API_KEY', description: 'Mistral AI' },
+  mistral: { type: 'openai-compatible', baseUrl: 'https://api.mistral.ai/v1', apiKeyEnv: 'MISTRAL_API_KEY', streamUsage: false, description: 'Mistral AI (sends usage in its last chunk unasked)' },
   openrouter: { type: 'openai-compatible', baseUrl: 'https://openrouter.ai/api/v1', apiKeyEnv: 'OPENROUTER_API_KEY', description: 'OpenRouter' },
   together: { type: 'openai-compatible', baseUrl: 'https://api.together.xyz/v1', apiKeyEnv: 'TOGETHER_API_KEY', description: 'Together AI' },
 } as const satisfies Record<string, ProviderPreset>;

@@ -18,6 +18,8 @@ export interface ProviderRuntime {
   headers: Record<string, string>;
   timeouts: { connectMs: number; firstByteMs: number; idleMs: number; totalMs: number };
   weight: number;
+  /** add stream_options.include_usage to streamed requests (OpenAI-compatible servers) */
+  streamUsage: boolean;
 }
 
 /** One place a request can go: a provider and one of its models. */

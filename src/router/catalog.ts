@@ -68,6 +68,7 @@ export function buildCatalog(config: ConfigFile, env: NodeJS.ProcessEnv = proces
         totalMs: t.total_ms ?? DEFAULT_TIMEOUTS.totalMs,
       },
       weight: p.weight ?? 1,
+      streamUsage: p.stream_usage ?? true,
     };
     providers.set(name, runtime);
     for (const [model, info] of Object.entries(p.models)) {

@@ -111,6 +111,11 @@ describe('the CLI', () => {
     assert.deepEqual(models.map((m) => [m.id, m.input_usd_per_mtok]), [['local/llama3.2:3b', null], ['local/qwen', 0.1]]);
     assert.equal((await runCli(['providers', 'add', 'local', '--type', 'openai'], env)).code, 1, 'no silent replace');
     assert.equal((await runCli(['providers', 'add', 'x', '--type', 'telegraph'], env)).code, 2);
+    assert.equal((await runCli(['providers', 'add', 'm', '--preset', 'mistral', '--model', 'mistral-small-latest:0.1:0.3'], env)).code, 0);
+    const mistral = (JSON.parse((await runCli(['providers', 'list', '--json'], env)).stdout) as { name: string; base_url: string }[]).find((p) => p.name === 'm');
+    assert.equal(mistral?.base_url, 'https://api.mistral.ai/v1');
+    assert.match(readFileSync(`${home}/config.yaml`, 'utf8'), /stream_usage: false/, 'Mistral rejects stream_options');
+    assert.equal((await runCli(['providers', 'remove', 'm'], env)).code, 0);
     assert.equal((await runCli(['providers', 'remove', 'local'], env)).code, 0);
     assert.deepEqual(JSON.parse((await runCli(['providers', 'list', '--json'], env)).stdout), []);
     assert.match(readFileSync(`${home}/config.yaml`, 'utf8'), /# An alias that clients can use as a model name\./);

@@ -107,6 +107,24 @@ describe('OpenAI-compatible proxy', () => {
     }
   });
 
+  test('a provider with stream_usage: false gets no stream_options, and its stream is still metered', async () => {
+    const strict = await startFakeOpenAI((req) => ({ usage: (req.body.stream_options ? DEFAULT_USAGE : null) }));
+    const gw2 = await startGateway({ providers: { strict: { ...fakeProvider(strict.url, { 'gpt-strict': { input: 1, output: 1 } }), stream_usage: false } } });
+    try {
+      const stream = await gw2.client.chat.completions.create({ model: 'gpt-strict', messages: [{ role: 'user', content: 'hi' }], stream: true });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      assert.equal(text, 'Hello from the fake');
+      assert.equal(strict.requests.at(-1)!.body.stream_options, undefined);
+      const rec = (await gw2.usage()).at(-1)!;
+      assert.equal(rec.usageEstimated, true);
+      assert.ok(rec.completionTokens >= 4 && rec.promptTokens > 0, 'counted by the gateway');
+    } finally {
+      await gw2.close();
+      await strict.close();
+    }
+  });
+
   test('legacy completions and embeddings work', async () => {
     const completion = await gw.client.completions.create({ model: 'gpt-fake', prompt: 'Say hi' });
     assert.equal(completion.choices[0]!.text, 'Hello from the fake');

@@ -20,6 +20,7 @@ export function makeTarget(type: ProviderType, model: string, info: ModelConfig 
       baseUrl: 'http://127.0.0.1:1',
       apiKey: 'test-key',
       headers: {},
+      streamUsage: true,
       timeouts: { connectMs: 1000, firstByteMs: 1000, idleMs: 1000, totalMs: 1000 },
       weight: 1,
     },

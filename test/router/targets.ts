@@ -13,6 +13,7 @@ export function target(provider: string, model = 'm', opts: { input?: number; ou
       baseUrl: 'http://127.0.0.1:1',
       apiKey: undefined,
       headers: {},
+      streamUsage: true,
       timeouts: { ...DEFAULT_TIMEOUTS },
       weight: opts.weight ?? 1,
     },

@@ -185,7 +185,7 @@ export function createOpenAIAdapter(type: 'openai' | 'openai-compatible'): Provi
 
     buildRequest(op: Operation, body: OpenAIBody, target: Target, ctx: RequestContext): UpstreamCall {
       const out: Record<string, unknown> = { ...body, model: target.upstreamModel };
-      if (ctx.stream && op !== 'embeddings') {
+      if (ctx.stream && op !== 'embeddings' && target.provider.streamUsage) {
         const so = (body.stream_options as Record<string, unknown> | undefined) ?? {};
         out.stream_options = { ...so, include_usage: true };
       }
