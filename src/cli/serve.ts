@@ -60,7 +60,7 @@ async function serveForeground(paths: Paths, opts: { host?: string; port?: numbe
   println(`${style.green('●')} TokenHub ${style.bold('listening')} on ${style.cyan(base)}`);
   if (daemon.demoKey) {
     println('');
-    println(`  Demo mode: simulated providers ${style.bold('swift')} (fast, pricier) and ${style.bold('thrifty')} (cheap, slower, fails now and then).`);
+    println(`  Demo mode: simulated providers ${style.bold('swift')} (fast, pricier) and ${style.bold('thrifty')} (cheap, slower, fails every 7th request).`);
     println(`  Demo key:  ${style.bold(daemon.demoKey)}`);
     println('');
     println('  Try it:');

@@ -25,8 +25,11 @@ export interface SimulatedProvider {
   firstByteMs: number;
   /** ms between streamed words */
   perTokenMs: number;
-  /** 0..1: share of requests answered with 503 */
-  failureRate: number;
+  /**
+   * Every Nth request is answered with 503: occasional, but predictable, so a newcomer
+   * sees a failover within a few requests and a script's first request never fails.
+   */
+  failEvery: number;
   models: Record<string, { input: number; output: number; context: number; capabilities?: ('chat' | 'completions' | 'embeddings' | 'tools')[] }>;
 }
 
@@ -35,7 +38,7 @@ export const DEMO_PROVIDERS: SimulatedProvider[] = [
     name: 'swift',
     firstByteMs: 60,
     perTokenMs: 12,
-    failureRate: 0.02,
+    failEvery: 40,
     models: {
       'demo-chat': { input: 0.6, output: 2.4, context: 128000, capabilities: ['chat', 'completions'] },
       'demo-embed': { input: 0.02, output: 0, context: 8192, capabilities: ['embeddings'] },
@@ -45,7 +48,7 @@ export const DEMO_PROVIDERS: SimulatedProvider[] = [
     name: 'thrifty',
     firstByteMs: 250,
     perTokenMs: 35,
-    failureRate: 0.12,
+    failEvery: 7,
     models: {
       'demo-chat': { input: 0.15, output: 0.6, context: 32000, capabilities: ['chat', 'completions'] },
       'demo-mini': { input: 0.05, output: 0.2, context: 16000, capabilities: ['chat', 'completions'] },
@@ -79,7 +82,7 @@ function answerFor(prompt: number, maxTokens: unknown): string[] {
   return words.slice(0, limit).map((w, i) => (i === 0 ? w : ' ' + w));
 }
 
-async function handle(sim: SimulatedProvider, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(sim: SimulatedProvider, served: { count: number }, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '').split('?')[0];
   if (req.method === 'GET' && path === '/v1/models') {
     sendJson(res, 200, { object: 'list', data: Object.keys(sim.models).map((id) => ({ id, object: 'model', created: 0, owned_by: sim.name })) });
@@ -93,7 +96,7 @@ async function handle(sim: SimulatedProvider, req: IncomingMessage, res: ServerR
   }
   const jitter = 0.7 + Math.random() * 0.6;
   await sleep(sim.firstByteMs * jitter);
-  if (Math.random() < sim.failureRate) {
+  if (++served.count % sim.failEvery === 0) {
     sendJson(res, 503, openAIError(`${sim.name} is overloaded (simulated)`, 'server_error', 'overloaded'));
     return;
   }
@@ -136,8 +139,9 @@ export async function startSimulator(providers: SimulatedProvider[] = DEMO_PROVI
   const servers: Server[] = [];
   const config: ConfigFile['providers'] = {};
   for (const sim of providers) {
+    const served = { count: 0 };
     const server = createServer((req, res) => {
-      handle(sim, req, res).catch(() => res.destroy());
+      handle(sim, served, req, res).catch(() => res.destroy());
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     servers.push(server);
