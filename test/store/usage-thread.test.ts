@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import type { Worker } from 'node:worker_threads';
+import { openDatabase } from '../../src/store/db.js';
+import { ThreadedUsageWriter } from '../../src/store/usage-thread.js';
+import type { UsageRecord } from '../../src/store/usage.js';
+import { tempHome } from '../helpers/gateway.js';
+
+const rec = (requestId: string): UsageRecord => ({
+  requestId, ts: Date.now(), keyId: 'key_t', endpoint: 'chat', requestedModel: 'm', servedModel: 'p/m', provider: 'p', strategy: 'cost',
+  attempts: [], stream: false, status: 200, errorCode: null, latencyMs: 1, ttfbMs: null, promptTokens: 3, completionTokens: 4, cachedTokens: 0,
+  usageEstimated: false, costUsd: 0.001,
+});
+
+function ids(file: string): string[] {
+  const db = openDatabase(file);
+  try {
+    return (db.prepare('SELECT request_id FROM usage ORDER BY request_id').pluck().all() as string[]);
+  } finally {
+    db.close();
+  }
+}
+
+test('records written by the thread are on disk after flush; if the thread dies, later records are written inline', async () => {
+  const file = join(tempHome(), 'tokenhub.db');
+  openDatabase(file).close();
+  const errors: string[] = [];
+  const writer = new ThreadedUsageWriter(file, 5, (m) => errors.push(m));
+  writer.record(rec('a'));
+  writer.flush();
+  assert.deepEqual(ids(file), ['a']);
+
+  const worker = (writer as unknown as { worker: Worker }).worker;
+  await Promise.all([once(worker, 'exit'), worker.terminate()]);
+  writer.record(rec('b'));
+  writer.flush();
+  assert.deepEqual(ids(file), ['a', 'b']);
+  assert.match(errors.join('\n'), /thread exited/);
+  writer.close();
+});
+
+test('a record that arrives after close is written at once, without waiting on the stopped thread', () => {
+  const file = join(tempHome(), 'tokenhub.db');
+  openDatabase(file).close();
+  const writer = new ThreadedUsageWriter(file, 5);
+  writer.record(rec('before'));
+  writer.close();
+  const t0 = performance.now();
+  writer.record(rec('after'));
+  assert.ok(performance.now() - t0 < 2000, 'no flush timeout');
+  assert.deepEqual(ids(file), ['after', 'before']);
+});
