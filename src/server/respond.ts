@@ -7,7 +7,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { relayToWebStream, type SseRelay } from '../gateway/stream.js';
-import type { ProxyResult } from '../gateway/pipeline.js';
+import type { ProxyInput, ProxyResult } from '../gateway/pipeline.js';
+import type { OpenAIBody, Operation } from '../providers/types.js';
+import { header } from './headers.js';
 import { AbortHandle } from '../upstream/abort.js';
 import type { AppEnv } from './context.js';
 import { contextHeaders } from './middleware/request-context.js';
@@ -80,4 +82,18 @@ export function sendProxyResult(c: Context<AppEnv>, result: ProxyResult): Respon
   void pipeToNode(result.body, node.outgoing);
   // Shared, so nothing may edit it: requestContext leaves it alone (contextHeadersSet).
   return RESPONSE_ALREADY_SENT;
+}
+
+/** What every proxy route hands the pipeline from the request: ids, key, routing headers, the client's hang-up. */
+export function proxyInput(c: Context<AppEnv>, op: Operation, body: OpenAIBody): ProxyInput {
+  return {
+    op,
+    requestId: c.get('requestId'),
+    startedAt: c.get('startedAt'),
+    key: c.get('key'),
+    body,
+    strategyHeader: header(c, 'x-inferoute-strategy'),
+    fallbackHeader: header(c, 'x-inferoute-fallback'),
+    clientSignal: clientAbortHandle(c),
+  };
 }

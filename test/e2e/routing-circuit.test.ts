@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import type { ProviderEvent } from '../../src/metrics/bus.js';
-import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
-import { fakeProvider, startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { FakeOpenAI } from '../fakes/openai.js';
+import { startCheapAndDear, type ProviderPair, type TestGateway } from '../helpers/gateway.js';
 
 const msg = [{ role: 'user' as const, content: 'hi' }];
 const COOLDOWN_MS = 300;
@@ -19,21 +19,14 @@ describe('circuit breaker', () => {
   let gw: TestGateway;
   const events: ProviderEvent[] = [];
 
+  let pair: ProviderPair;
+
   before(async () => {
-    [a, b] = await Promise.all([startFakeOpenAI(), startFakeOpenAI()]);
-    gw = await startGateway({
-      routing: { strategy: 'cost', circuit: { failures: 2, cooldown_ms: COOLDOWN_MS } },
-      providers: {
-        a: fakeProvider(a.url, { chat: { input: 0.1, output: 0.1 } }),
-        b: fakeProvider(b.url, { chat: { input: 1, output: 1 } }),
-      },
-    });
+    pair = await startCheapAndDear({ strategy: 'cost', circuit: { failures: 2, cooldown_ms: COOLDOWN_MS } });
+    ({ a, b, gw } = pair);
     gw.daemon.gateway.metrics.onProvider((ev) => events.push(ev));
   });
-  after(async () => {
-    await gw.close();
-    await Promise.all([a.close(), b.close()]);
-  });
+  after(() => pair.close());
 
   const ask = () => gw.client.chat.completions.create({ model: 'chat', messages: msg }).withResponse();
   const kinds = () => events.map((e) => `${e.kind} ${e.provider}/${e.model ?? '*'}`);
@@ -81,20 +74,13 @@ describe('circuit breaker with every circuit open', () => {
   let b: FakeOpenAI;
   let gw: TestGateway;
 
+  let pair: ProviderPair;
+
   before(async () => {
-    [a, b] = await Promise.all([startFakeOpenAI(), startFakeOpenAI()]);
-    gw = await startGateway({
-      routing: { strategy: 'cost', circuit: { failures: 1, cooldown_ms: 60_000 } },
-      providers: {
-        a: fakeProvider(a.url, { chat: { input: 0.1, output: 0.1 } }),
-        b: fakeProvider(b.url, { chat: { input: 1, output: 1 } }),
-      },
-    });
+    pair = await startCheapAndDear({ strategy: 'cost', circuit: { failures: 1, cooldown_ms: 60_000 } });
+    ({ a, b, gw } = pair);
   });
-  after(async () => {
-    await gw.close();
-    await Promise.all([a.close(), b.close()]);
-  });
+  after(() => pair.close());
 
   test('still tries the candidates in strategy order rather than refuse untried, and a success closes the circuit', async () => {
     a.setReply(() => ({ status: 500 }));

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { chatChunks, sseFrame, startSse } from '../../src/demo/openai-wire.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
-import { fakeProvider, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { fakeProvider, startCheapAndDear, startGateway, type ProviderPair, type TestGateway } from '../helpers/gateway.js';
 
 const msg = [{ role: 'user' as const, content: 'hi' }];
 
@@ -140,20 +140,13 @@ describe('one deadline per request', () => {
   let b: FakeOpenAI;
   let gw: TestGateway;
 
+  let pair: ProviderPair;
+
   before(async () => {
-    [a, b] = await Promise.all([startFakeOpenAI(), startFakeOpenAI()]);
-    gw = await startGateway({
-      routing: { strategy: 'cost', total_ms: 400 },
-      providers: {
-        a: fakeProvider(a.url, { chat: { input: 0.1, output: 0.1 } }),
-        b: fakeProvider(b.url, { chat: { input: 1, output: 1 } }),
-      },
-    });
+    pair = await startCheapAndDear({ strategy: 'cost', total_ms: 400 });
+    ({ a, b, gw } = pair);
   });
-  after(async () => {
-    await gw.close();
-    await Promise.all([a.close(), b.close()]);
-  });
+  after(() => pair.close());
 
   test('no failover is started once the request’s deadline has passed', async () => {
     a.setReply(() => ({ delayMs: 700 }));

@@ -117,3 +117,32 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
   }
   throw new Error(`condition not met within ${timeoutMs} ms`);
 }
+
+export interface ProviderPair {
+  a: import('../fakes/openai.js').FakeOpenAI;
+  b: import('../fakes/openai.js').FakeOpenAI;
+  gw: TestGateway;
+  close(): Promise<void>;
+}
+
+/** Two fake providers serving model `chat`, `a` cheap and `b` dear (so `cost` tries `a` first), behind one gateway. */
+export async function startCheapAndDear(routing: Record<string, unknown>): Promise<ProviderPair> {
+  const { startFakeOpenAI } = await import('../fakes/openai.js');
+  const [a, b] = await Promise.all([startFakeOpenAI(), startFakeOpenAI()]);
+  const gw = await startGateway({
+    routing: routing as ConfigFile['routing'],
+    providers: {
+      a: fakeProvider(a.url, { chat: { input: 0.1, output: 0.1 } }),
+      b: fakeProvider(b.url, { chat: { input: 1, output: 1 } }),
+    },
+  });
+  return {
+    a,
+    b,
+    gw,
+    close: async () => {
+      await gw.close();
+      await Promise.all([a.close(), b.close()]);
+    },
+  };
+}

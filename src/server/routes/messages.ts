@@ -4,8 +4,7 @@
  * the OpenAI shape and runs through the one pipeline (routing, fallbacks, key limits,
  * usage records exactly as /v1/chat/completions), and the answer is translated back.
  */
-import { header } from '../headers.js';
-import { clientAbortHandle } from '../respond.js';
+import { proxyInput } from '../respond.js';
 import { relayToWebStream } from '../../gateway/stream.js';
 import { Hono, type Context, type Next } from 'hono';
 import { estimatePromptTokens } from '../../gateway/tokens.js';
@@ -76,17 +75,7 @@ export function messagesRoutes(deps: MessagesDeps): Hono<AppEnv> {
     const requestId = c.get('requestId');
     const id = messageIdFor(requestId);
     const promptEstimate = estimatePromptTokens('chat', body);
-    const result = await proxyRequest(deps.gateway, {
-      op: 'chat',
-      endpoint: 'messages',
-      requestId,
-      startedAt: c.get('startedAt'),
-      key: c.get('key'),
-      body,
-      strategyHeader: header(c, 'x-inferoute-strategy'),
-      fallbackHeader: header(c, 'x-inferoute-fallback'),
-      clientSignal: clientAbortHandle(c),
-    });
+    const result = await proxyRequest(deps.gateway, { ...proxyInput(c, 'chat', body), endpoint: 'messages' });
     const headers: Record<string, string> = { ...result.headers, 'request-id': requestId };
     if (result.status >= 400 || typeof result.body === 'string') {
       const text = typeof result.body === 'string' ? result.body : '';

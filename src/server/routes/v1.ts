@@ -1,4 +1,3 @@
-import { header } from '../headers.js';
 import { Hono, type Context } from 'hono';
 import { GatewayError } from '../../errors.js';
 import { proxyRequest, type GatewayDeps } from '../../gateway/pipeline.js';
@@ -6,7 +5,7 @@ import { validateBody } from '../../gateway/validate.js';
 import type { Operation } from '../../providers/types.js';
 import type { Target } from '../../providers/types.js';
 import { readJsonBody } from '../body.js';
-import { clientAbortHandle, sendProxyResult } from '../respond.js';
+import { proxyInput, sendProxyResult } from '../respond.js';
 import type { AppEnv } from '../context.js';
 
 export interface V1Deps {
@@ -39,16 +38,7 @@ export function v1Routes(deps: V1Deps): Hono<AppEnv> {
   const proxy = (op: Operation) =>
     async function proxyRoute(c: Context<AppEnv>) {
       const body = validateBody(op, await readJsonBody(c, deps.maxBodyBytes()));
-      const result = await proxyRequest(deps.gateway, {
-        op,
-        requestId: c.get('requestId'),
-        startedAt: c.get('startedAt'),
-        key: c.get('key'),
-        body,
-        strategyHeader: header(c, 'x-inferoute-strategy'),
-        fallbackHeader: header(c, 'x-inferoute-fallback'),
-        clientSignal: clientAbortHandle(c),
-      });
+      const result = await proxyRequest(deps.gateway, proxyInput(c, op, body));
       return sendProxyResult(c, result);
     };
 
