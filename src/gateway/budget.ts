@@ -72,8 +72,10 @@ export class BudgetState {
     public limitUsd: number,
     public period: BudgetPeriod,
     private readonly loadSpent: (keyId: string, since: number) => number,
-    now: number,
+    /** the wall clock (ms since the epoch) that periods are measured on; never Date.now directly */
+    private readonly wallClock: () => number,
   ) {
+    const now = wallClock();
     this.window = periodWindow(period, now);
     this.spent = loadSpent(keyId, this.window.start);
   }
@@ -118,7 +120,7 @@ export class BudgetState {
       settled = true;
       this.reserved = Math.max(0, this.reserved - worstUsd);
       this.inFlight--;
-      this.roll(Date.now());
+      this.roll(this.wallClock());
       if (costUsd) this.spent += costUsd;
     };
   }

@@ -83,7 +83,7 @@ export class KeyLimiter {
       if (r.budgetUsd === null) delete s.budget;
       else {
         const period = r.budgetPeriod ?? 'total';
-        if (!s.budget) s.budget = new BudgetState(r.id, r.budgetUsd, period, this.opts.spentSince, wall);
+        if (!s.budget) s.budget = new BudgetState(r.id, r.budgetUsd, period, this.opts.spentSince, this.wallClock);
         else {
           s.budget.limitUsd = r.budgetUsd;
           if (s.budget.period !== period) s.budget.changePeriod(period, wall);
