@@ -58,6 +58,8 @@ async function routeRequest(deps: GatewayDeps, input: ProxyInput, ledger: Reques
     plan = planCandidates(catalog, { model: body.model, strategyHeader, fallbackHeader, allowed: input.key.allowsModel, estimate, stream }, health);
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
+    // An unroutable request still counts against the key's rpm (guessing model names is not free).
+    ledger.admission = admitRequest(deps.limits, input, [], promptEstimate);
     ledger.finish({ status: err.status, errorCode: err.code });
     throw withHeaders(err, servedHeaders(undefined, 0));
   }

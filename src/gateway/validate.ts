@@ -1,5 +1,6 @@
 import { invalidRequest } from '../errors.js';
 import type { OpenAIBody, Operation } from '../providers/types.js';
+import { checkModelName } from '../util/identifiers.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -17,6 +18,7 @@ export function validateBody(op: Operation, body: unknown): OpenAIBody {
   if (typeof body.model !== 'string' || body.model.trim() === '') {
     throw invalidRequest(`Invalid type for model: expected a non-empty string, got ${typeName(body.model)}`, 'model');
   }
+  checkModelName(body.model);
   if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') {
     throw invalidRequest(`Invalid type for stream: expected a boolean, got ${typeName(body.stream)}`, 'stream');
   }

@@ -9,6 +9,7 @@ import { usageFromOpenAI } from '../openai/index.js';
 import type { OpenAIBody, Usage } from '../types.js';
 import { imageUrlPart, isObject, toolCall, toolUseBlock, toOpenAITools, toOpenAIToolChoice } from './blocks.js';
 import { anthropicErrorTypeFor, anthropicUsage, stopReasonFor } from './tables.js';
+import { checkModelName } from '../../util/identifiers.js';
 
 type Json = Record<string, unknown>;
 
@@ -108,6 +109,7 @@ function toOpenAIMessages(system: unknown, messages: unknown): Json[] {
 export function toOpenAIRequest(raw: unknown, opts: { countOnly?: boolean } = {}): OpenAIBody {
   if (!isObject(raw)) throw invalidRequest(`The request body must be a JSON object, got ${typeName(raw)}`);
   if (typeof raw.model !== 'string' || raw.model.trim() === '') throw invalidRequest('model: Field required', 'model');
+  checkModelName(raw.model);
   if (!opts.countOnly && (typeof raw.max_tokens !== 'number' || raw.max_tokens < 1)) {
     throw invalidRequest('max_tokens: Field required (a positive integer)', 'max_tokens');
   }
