@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'upstream_unavailable'
   | 'upstream_error'
   | 'forbidden_host'
+  | 'forbidden_origin'
   | 'not_found'
   | 'internal_error';
 
@@ -31,6 +32,7 @@ const TYPE_BY_CODE: Record<ErrorCode, string> = {
   upstream_unavailable: 'api_error',
   upstream_error: 'api_error',
   forbidden_host: 'permission_error',
+  forbidden_origin: 'permission_error',
   not_found: 'invalid_request_error',
   internal_error: 'api_error',
 };
@@ -47,6 +49,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   upstream_unavailable: 502,
   upstream_error: 502,
   forbidden_host: 403,
+  forbidden_origin: 403,
   not_found: 404,
   internal_error: 500,
 };

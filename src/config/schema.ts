@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeOrigin } from '../util/origin.js';
 
 export const STRATEGIES = ['cost', 'latency', 'availability', 'round-robin'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -69,6 +70,14 @@ export const configSchema = z
         max_body_mb: z.number().positive().optional(),
         /** extra Host header names accepted besides loopback names */
         allowed_hosts: z.array(z.string().min(1)).optional(),
+        /** browser origins (scheme://host[:port]) that may call TokenHub, with CORS; any other Origin is refused */
+        cors_origins: z
+          .array(
+            z.string().refine((o) => normalizeOrigin(o) !== undefined, {
+              message: 'expected an origin like http://localhost:3000 (scheme://host[:port]; never * or null)',
+            }),
+          )
+          .optional(),
         shutdown_grace_ms: z.number().int().nonnegative().optional(),
       })
       .strict()

@@ -4,6 +4,7 @@ import type { GatewayDeps } from '../gateway/pipeline.js';
 import type { AppEnv } from './context.js';
 import { adminAuth, keyAuth } from './middleware/auth.js';
 import { hostGuard } from './middleware/host-guard.js';
+import { originGuard } from './middleware/origin-guard.js';
 import { requestContext } from './middleware/request-context.js';
 import { anthropicErrors, messagesRoutes } from './routes/messages.js';
 import { v1Routes } from './routes/v1.js';
@@ -13,6 +14,8 @@ export interface AppDeps {
   adminToken: () => string;
   maxBodyBytes: () => number;
   allowedHosts: () => readonly string[];
+  /** browser origins allowed to call (server.cors_origins); any other Origin header is refused */
+  allowedOrigins?: () => readonly string[];
   version: string;
   /** Date.now() when the daemon started */
   startedAt: number;
@@ -40,6 +43,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
 
   app.use('*', hostGuard(deps.allowedHosts));
+  app.use('*', originGuard(deps.allowedOrigins ?? (() => [])));
 
   app.get('/health', (c) =>
     c.json({ status: 'ok', version: deps.version, uptime_s: Math.round((Date.now() - deps.startedAt) / 1000) }),

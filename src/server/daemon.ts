@@ -150,6 +150,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     adminToken: () => adminToken,
     maxBodyBytes: () => Math.round((config.server.max_body_mb ?? 10) * 1024 * 1024),
     allowedHosts: () => config.server.allowed_hosts ?? [],
+    allowedOrigins: () => config.server.cors_origins ?? [],
     version: VERSION,
     startedAt,
   };
