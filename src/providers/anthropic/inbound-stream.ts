@@ -15,7 +15,7 @@
 import { usageFromOpenAI } from '../openai/index.js';
 import type { Usage } from '../types.js';
 import { isObject } from './blocks.js';
-import { anthropicErrorFromOpenAI } from './inbound.js';
+import { anthropicErrorFromOpenAI } from './inbound-message.js';
 import { anthropicUsage, stopReasonFor } from './tables.js';
 
 type Json = Record<string, unknown>;

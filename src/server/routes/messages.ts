@@ -9,7 +9,8 @@ import { relayToWebStream } from '../../gateway/stream.js';
 import { Hono, type Context, type Next } from 'hono';
 import { estimatePromptTokens } from '../../gateway/tokens.js';
 import { proxyRequest, type GatewayDeps } from '../../gateway/pipeline.js';
-import { anthropicErrorFromOpenAI, messageIdFor, toAnthropicMessage, toOpenAIRequest } from '../../providers/anthropic/inbound.js';
+import { translateAnthropicRequest, toOpenAIRequest } from '../../providers/anthropic/inbound.js';
+import { anthropicErrorFromOpenAI, messageIdFor, toAnthropicMessage } from '../../providers/anthropic/inbound-message.js';
 import { AnthropicEventWriter } from '../../providers/anthropic/inbound-stream.js';
 import { SseDecoder } from '../../upstream/sse.js';
 import { readJsonBody } from '../body.js';
@@ -71,8 +72,11 @@ export function messagesRoutes(deps: MessagesDeps): Hono<AppEnv> {
 
   app.post('/messages', async function messages(c) {
     // anthropic-version and anthropic-beta are accepted as sent: the answer follows 2023-06-01.
-    const body = toOpenAIRequest(await readJsonBody(c, deps.maxBodyBytes()));
     const requestId = c.get('requestId');
+    const translation = translateAnthropicRequest(await readJsonBody(c, deps.maxBodyBytes()));
+    if (translation.refusal) throw translation.refusal;
+    if (translation.dropped.length > 0) deps.gateway.log.info('anthropic fields not translated to chat', { requestId, dropped: translation.dropped });
+    const body = translation.body;
     const id = messageIdFor(requestId);
     const promptEstimate = estimatePromptTokens('chat', body);
     const result = await proxyRequest(deps.gateway, { ...proxyInput(c, 'chat', body), endpoint: 'messages' });

@@ -1,0 +1,50 @@
+/**
+ * /v1/messages served by providers of other protocols: what Claude Code sends is never
+ * refused by TokenHub itself, and what the chat shape can carry arrives.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import Anthropic from '@anthropic-ai/sdk';
+import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
+import { fakeProvider, startGateway, type TestGateway } from '../helpers/gateway.js';
+
+describe('/v1/messages → an OpenAI-compatible provider', () => {
+  let openai: FakeOpenAI;
+  let gw: TestGateway;
+  let client: Anthropic;
+
+  before(async () => {
+    openai = await startFakeOpenAI();
+    gw = await startGateway({ providers: { acme: fakeProvider(openai.url, { 'gpt-fake': { input: 1, output: 2 } }) } });
+    client = new Anthropic({ baseURL: gw.url, apiKey: gw.key, maxRetries: 0 });
+  });
+  after(async () => {
+    await gw.close();
+    await openai.close();
+  });
+
+  test('Claude Code\'s shape: a system role inside messages, new top-level fields and beta headers are taken, not refused', async () => {
+    const msg = await client.beta.messages.create({
+      model: 'gpt-fake',
+      max_tokens: 4096,
+      betas: ['claude-code-20250219', 'interleaved-thinking-2025-05-14', 'context-management-2025-06-27'],
+      system: [{ type: 'text', text: 'You are Claude Code.', cache_control: { type: 'ephemeral' } }],
+      messages: [
+        { role: 'user', content: 'hi' },
+        // what Claude Code 2.1.197 sends; the SDK's types do not list it
+        { role: 'system', content: 'Plan mode is active.' } as unknown as Anthropic.Beta.BetaMessageParam,
+      ],
+      context_management: { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] },
+      ...({ safeguards: { mode: 'auto' } } as object),
+    });
+    assert.equal(msg.type, 'message');
+    const sent = openai.requests.at(-1)!.body;
+    assert.deepEqual(
+      sent.messages.map((m: { role: string }) => m.role),
+      ['system', 'user', 'system'],
+    );
+    assert.equal(sent.messages[2].content, 'Plan mode is active.');
+    assert.equal(sent.context_management, undefined);
+    assert.equal(sent.safeguards, undefined);
+  });
+});
