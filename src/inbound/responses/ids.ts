@@ -1,0 +1,36 @@
+/**
+ * Ids of Responses objects and items, and the carrier for Anthropic thinking blocks.
+ * Ids derive from the gateway's request id, so a response can be found in the usage
+ * records, and the streamed and non-streamed forms of one answer agree.
+ */
+import { isObject, type Json } from '../../providers/openai-shape.js';
+
+const base = (requestId: string): string => requestId.replace(/^req_/, '');
+
+export const responseIdFor = (requestId: string): string => `resp_${base(requestId)}`;
+
+/** An output item's id: `msg_…`, `rs_…`, `fc_…`, `ctc_…` and its position in the output. */
+export const itemIdFor = (prefix: string, responseId: string, index: number): string => `${prefix}_${responseId.replace(/^resp_/, '')}${index}`;
+
+/**
+ * A reasoning item's `encrypted_content` is opaque to clients, who send it back in the
+ * next turn. TokenHub puts the provider's signed thinking blocks there (Anthropic
+ * rejects a tool-use turn whose thinking lost its signature), tagged so that only
+ * its own are read back.
+ */
+const TAG = 'tokenhub.thinking.v1:';
+
+export function encodeThinking(blocks: unknown): string | undefined {
+  if (!Array.isArray(blocks) || blocks.length === 0) return undefined;
+  return TAG + Buffer.from(JSON.stringify(blocks)).toString('base64');
+}
+
+export function decodeThinking(encrypted: unknown): Json[] | undefined {
+  if (typeof encrypted !== 'string' || !encrypted.startsWith(TAG)) return undefined;
+  try {
+    const blocks: unknown = JSON.parse(Buffer.from(encrypted.slice(TAG.length), 'base64').toString('utf8'));
+    return Array.isArray(blocks) ? blocks.filter(isObject) : undefined;
+  } catch {
+    return undefined;
+  }
+}
