@@ -16,6 +16,8 @@ export const modelSchema = z
     input: z.number().nonnegative().optional(),
     output: z.number().nonnegative().optional(),
     cached_input: z.number().nonnegative().optional(),
+    /** writing to the prompt cache (Anthropic: 1.25× input for the 5-minute TTL) */
+    cache_write: z.number().nonnegative().optional(),
     context: z.number().int().positive().optional(),
     max_output: z.number().int().positive().optional(),
     capabilities: z.array(z.enum(['chat', 'completions', 'embeddings', 'tools', 'vision', 'json'])).optional(),

@@ -4,7 +4,7 @@
  */
 import type { ActiveKey, KeyCache } from '../keys/cache.js';
 import type { MetricsBus } from '../metrics/bus.js';
-import type { OpenAIBody, Operation, Target } from '../providers/types.js';
+import type { NativeRequest, OpenAIBody, Operation, Target } from '../providers/types.js';
 import type { Catalog } from '../router/catalog.js';
 import type { RouterHealth } from '../router/health.js';
 import type { Plan } from '../router/plan.js';
@@ -37,7 +37,10 @@ export interface ProxyInput {
   /** performance.now() when the request arrived */
   startedAt: number;
   key: ActiveKey;
+  /** the request in the middle representation (OpenAI chat shape), for providers that need a translation */
   body: OpenAIBody;
+  /** the client's own request, forwarded as is to a provider that speaks its protocol */
+  native?: NativeRequest | undefined;
   strategyHeader?: string | undefined;
   fallbackHeader?: string | undefined;
   /** aborts when the client goes away (an AbortHandle: cheaper than an AbortSignal) */
@@ -49,10 +52,12 @@ export interface ProxyResult {
   headers: Record<string, string>;
   /** JSON text, or for a stream the relay to pull SSE text from (see server/respond.ts) */
   body: string | SseRelay;
+  /** true when the body is already in the client's protocol (native passthrough); else OpenAI chat shape */
+  native?: boolean;
 }
 
 export type Outcome = Pick<UsageRecord, 'status' | 'errorCode'> &
-  Partial<Pick<UsageRecord, 'promptTokens' | 'completionTokens' | 'cachedTokens' | 'usageEstimated' | 'ttfbMs'>> & {
+  Partial<Pick<UsageRecord, 'promptTokens' | 'completionTokens' | 'cachedTokens' | 'cacheWriteTokens' | 'reasoningTokens' | 'usageEstimated' | 'ttfbMs'>> & {
     target?: Target | undefined;
   };
 
@@ -78,6 +83,8 @@ export class RequestLedger {
       promptTokens: outcome.promptTokens ?? 0,
       completionTokens: outcome.completionTokens ?? 0,
       cachedTokens: outcome.cachedTokens ?? 0,
+      cacheWriteTokens: outcome.cacheWriteTokens ?? 0,
+      reasoningTokens: outcome.reasoningTokens ?? 0,
     };
     const record: UsageRecord = {
       requestId: input.requestId,

@@ -12,10 +12,10 @@ import { planCandidates, type Plan } from '../router/plan.js';
 
 export { RequestLedger, type GatewayDeps, type Outcome, type ProxyInput, type ProxyResult } from './ledger.js';
 import type { AttemptLog } from '../store/usage.js';
-import { abortForFirstByte, describeUpstreamError } from '../upstream/client.js';
+import { abortForFirstByte, describeUpstreamError, type UpstreamResponse } from '../upstream/client.js';
 import { admitRequest } from './limits.js';
 import { RequestLedger, type GatewayDeps, type ProxyInput, type ProxyResult } from './ledger.js';
-import { openRelay } from './stream.js';
+import { openRelay, type Relay } from './stream.js';
 import { AbortHandle } from '../upstream/abort.js';
 import { estimatePromptTokens, expectedCompletionTokens } from './tokens.js';
 
@@ -28,6 +28,18 @@ function servedHeaders(target: Target | undefined, attempts: number): Record<str
   const h: Record<string, string> = { 'x-inferoute-attempts': String(attempts) };
   if (target) h['x-inferoute-provider'] = target.provider.name;
   return h;
+}
+
+/** A stream request answered with JSON or HTML (a proxy's error page) is no stream: a provider failure. */
+function isEventStream(contentType: string | string[] | undefined): boolean {
+  const ct = Array.isArray(contentType) ? contentType[0] : contentType;
+  return ct === undefined || ct.toLowerCase().includes('text/event-stream');
+}
+
+async function notAStream(res: UpstreamResponse): Promise<Relay> {
+  const ct = String(res.headers['content-type']);
+  await res.body.text().catch(() => '');
+  return { ok: false, error: `the provider answered a stream request with ${ct.slice(0, 60)}, not text/event-stream`, cause: new Error('not a stream') };
 }
 
 export async function proxyRequest(deps: GatewayDeps, input: ProxyInput): Promise<ProxyResult> {
@@ -102,7 +114,9 @@ async function routeRequest(deps: GatewayDeps, input: ProxyInput, ledger: Reques
       return ms;
     };
     const adapter = adapterFor(target.provider.type);
-    if (!adapter || !adapter.supports.includes(op)) {
+    // Same protocol on both sides: forward the client's own request, translate nothing.
+    const native = input.native && adapter?.native?.speaks(input.native.protocol, target.provider) ? adapter.native : undefined;
+    if (!native && (!adapter || !adapter.supports.includes(op))) {
       const why = `${target.provider.type} providers do not support ${op}`;
       rejected ??= new GatewayError('invalid_request_error', `${target.servedAs}: ${why}`, { param: 'model' });
       attempt({ error: why });
@@ -110,7 +124,7 @@ async function routeRequest(deps: GatewayDeps, input: ProxyInput, ledger: Reques
     }
     let call;
     try {
-      call = adapter.buildRequest(op, body, target, ctx);
+      call = native ? native.buildRequest(input.native!, target, ctx) : adapter!.buildRequest(op, body, target, ctx);
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
       rejected ??= err;
@@ -152,13 +166,23 @@ async function routeRequest(deps: GatewayDeps, input: ProxyInput, ledger: Reques
           continue;
         }
         health.answered(target);
-        const clientError = adapter.clientError(res.statusCode, text);
+        if (native) {
+          // the client speaks the provider's protocol: its error envelope is the client's too
+          ledger.finish({ status: res.statusCode, errorCode: 'upstream_client_error', target });
+          const headers = servedHeaders(target, ledger.attempts.length);
+          headers['content-type'] = 'application/json';
+          return { status: res.statusCode, headers, body: text, native: true };
+        }
+        const clientError = adapter!.clientError(res.statusCode, text);
         ledger.finish({ status: clientError.status, errorCode: 'upstream_client_error', target });
         return { status: clientError.status, headers: servedHeaders(target, ledger.attempts.length), body: clientError.body };
       }
 
       if (stream) {
-        const relay = await openRelay({ deps, ledger, adapter, target, ctx, res, abort, promptEstimate, op, deadlineAt: attemptDeadline, health, settings });
+        const translator = native ? native.streamTranslator(input.native!, target, ctx) : adapter!.streamTranslator(op, target, ctx);
+        const relay = isEventStream(res.headers['content-type'])
+          ? await openRelay({ deps, ledger, translator, raw: native !== undefined, target, res, abort, promptEstimate, deadlineAt: attemptDeadline, health, settings })
+          : await notAStream(res);
         if (!relay.ok) {
           const ms = attempt({ status: res.statusCode, error: relay.error });
           if (input.clientSignal?.aborted) {
@@ -172,7 +196,7 @@ async function routeRequest(deps: GatewayDeps, input: ProxyInput, ledger: Reques
         const headers = servedHeaders(target, ledger.attempts.length);
         headers['content-type'] = 'text/event-stream; charset=utf-8';
         headers['cache-control'] = 'no-cache';
-        return { status: 200, headers, body: relay.relay };
+        return { status: 200, headers, body: relay.relay, native: native !== undefined };
       }
 
       const text = await res.body.text();
@@ -184,13 +208,13 @@ async function routeRequest(deps: GatewayDeps, input: ProxyInput, ledger: Reques
         health.failedError(target, err, 'malformed JSON', ms, false, settings);
         continue;
       }
-      const out = adapter.parseResponse(op, payload, target, ctx, text);
+      const out = native ? native.parseResponse(input.native!, payload, target, text) : adapter!.parseResponse(op, payload, target, ctx, text);
       health.succeeded(target, attempt({ status: res.statusCode }), false);
       const usage = out.usage ?? { promptTokens: promptEstimate, completionTokens: 0, cachedTokens: 0 };
       ledger.finish({ status: 200, errorCode: null, target, ...usage, usageEstimated: out.usage === null });
       const headers = servedHeaders(target, ledger.attempts.length);
       headers['content-type'] = 'application/json';
-      return { status: 200, headers, body: out.text ?? JSON.stringify(out.body) };
+      return { status: 200, headers, body: out.text ?? JSON.stringify(out.body), native: native !== undefined };
     } catch (err) {
       const why = describeUpstreamError(err);
       const ms = attempt({ error: why });

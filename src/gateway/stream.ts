@@ -6,7 +6,7 @@
  * the stream ends, breaks, or the client hangs up (which aborts the upstream at once).
  */
 import { GatewayError, sseErrorFrame } from '../errors.js';
-import type { Operation, ProviderAdapter, RequestContext, StreamTranslator, Target } from '../providers/types.js';
+import type { StreamTranslator, Target } from '../providers/types.js';
 import { SSE_DONE, SseDecoder, sseData } from '../upstream/sse.js';
 import type { HealthSettings, RouterHealth } from '../router/health.js';
 import { describeUpstreamError, UpstreamTimeout, type UpstreamResponse } from '../upstream/client.js';
@@ -17,13 +17,13 @@ import { estimateTokens } from './tokens.js';
 export interface RelayInput {
   deps: GatewayDeps;
   ledger: RequestLedger;
-  adapter: ProviderAdapter;
+  translator: StreamTranslator;
+  /** the translator returns whole SSE frames in the client's own protocol (native): no `data:` wrapping, no [DONE] */
+  raw: boolean;
   target: Target;
-  ctx: RequestContext;
   res: UpstreamResponse;
   abort: AbortHandle;
   promptEstimate: number;
-  op: Operation;
   /** performance.now() by which the whole stream must have ended */
   deadlineAt: number;
   health: RouterHealth;
@@ -46,16 +46,28 @@ export type Relay = { ok: true; relay: SseRelay } | { ok: false; error: string; 
 
 const encoder = new TextEncoder();
 
-function frames(payloads: string[]): string {
+/** The provider closed a 200 stream before sending a single event: nothing to relay, so fail over. */
+class EmptyStream extends Error {
+  constructor() {
+    super('the provider ended the stream before any event');
+  }
+}
+
+function dataFrames(payloads: string[]): string {
   let out = '';
   for (const p of payloads) out += sseData(p);
   return out;
 }
 
+const rawFrames = (payloads: string[]): string => payloads.join('');
+
 export async function openRelay(input: RelayInput): Promise<Relay> {
   const { ledger, target, res, abort, promptEstimate } = input;
-  const translator: StreamTranslator = input.adapter.streamTranslator(input.op, target, input.ctx);
+  const { translator } = input;
+  const frames = input.raw ? rawFrames : dataFrames;
+  const done = input.raw ? '' : SSE_DONE;
   const decoder = new SseDecoder();
+  let events = 0;
   const chunks = res.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let ended = false;
 
@@ -66,12 +78,17 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
       if (next.done) {
         ended = true;
         const tail: string[] = [];
-        for (const ev of decoder.end()) tail.push(...translator.push(ev));
+        for (const ev of decoder.end()) {
+          events++;
+          tail.push(...translator.push(ev));
+        }
+        if (events === 0) throw new EmptyStream();
         tail.push(...translator.end());
-        return frames(tail) + SSE_DONE;
+        return frames(tail) + done;
       }
       const out: string[] = [];
       for (const ev of decoder.push(next.value)) {
+        events++;
         const payloads = translator.push(ev);
         for (const p of payloads) out.push(p);
       }
@@ -79,7 +96,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
         // The provider said it is done: end now, in one write, and let the connection drain for reuse.
         ended = true;
         res.body.resume();
-        return frames(out) + frames(translator.end()) + SSE_DONE;
+        return frames(out) + frames(translator.end()) + done;
       }
       if (out.length > 0) return frames(out);
     }
@@ -96,6 +113,8 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
       promptTokens: reported?.promptTokens ?? promptEstimate,
       completionTokens: reported?.completionTokens ?? estimateTokens(translator.outputChars()),
       cachedTokens: reported?.cachedTokens ?? 0,
+      cacheWriteTokens: reported?.cacheWriteTokens ?? 0,
+      reasoningTokens: reported?.reasoningTokens ?? 0,
       usageEstimated: reported === null,
     });
   };

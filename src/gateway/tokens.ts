@@ -44,6 +44,8 @@ export function costOf(info: ModelConfig | null, usage: Usage): number | null {
   if (!info || (info.input === undefined && info.output === undefined)) return null;
   const input = info.input ?? 0;
   const cachedPrice = info.cached_input ?? input;
-  const uncached = Math.max(0, usage.promptTokens - usage.cachedTokens);
-  return (uncached * input + usage.cachedTokens * cachedPrice + usage.completionTokens * (info.output ?? 0)) / 1e6;
+  const writes = usage.cacheWriteTokens ?? 0;
+  const uncached = Math.max(0, usage.promptTokens - usage.cachedTokens - writes);
+  const inputCost = uncached * input + usage.cachedTokens * cachedPrice + writes * (info.cache_write ?? input);
+  return (inputCost + usage.completionTokens * (info.output ?? 0)) / 1e6;
 }

@@ -40,6 +40,10 @@ export interface Usage {
   completionTokens: number;
   /** prompt tokens served from the provider's cache (a subset of promptTokens) */
   cachedTokens: number;
+  /** prompt tokens written to the provider's cache (a subset of promptTokens) */
+  cacheWriteTokens?: number;
+  /** completion tokens spent on reasoning (a subset of completionTokens) */
+  reasoningTokens?: number;
 }
 
 /** An OpenAI-shaped request body, parsed once by the gateway. */
@@ -94,7 +98,41 @@ export interface ClientError {
   body: string;
 }
 
+/**
+ * The wire protocols TokenHub speaks, inbound and outbound. A request in one of them to a
+ * provider that speaks the same one is forwarded natively: only the model changes.
+ */
+export type Protocol = 'openai-chat' | 'openai-responses' | 'anthropic-messages' | 'gemini';
+
+/** The client's own request, kept beside its chat translation so a same-protocol provider gets it untouched. */
+export interface NativeRequest {
+  protocol: Protocol;
+  /** the client's body as parsed; `model` is still the client's name for it */
+  body: Record<string, unknown>;
+  /** the protocol's operation where the path names it (Gemini: 'generateContent', 'streamGenerateContent', …) */
+  action?: string;
+  /** protocol headers to forward as sent (anthropic-version, anthropic-beta, …), lower-case names */
+  headers: Record<string, string>;
+  /** query parameters to forward (Gemini's `alt=sse`); never the client's key */
+  query?: Record<string, string>;
+}
+
+/**
+ * A provider speaking a client's protocol itself. Everything is passed through; the
+ * adapter only swaps the model and reads usage. Its stream translator's `push` and
+ * `end` return whole SSE frames (`event: …\ndata: …\n\n`) and the relay adds no `[DONE]`.
+ */
+export interface NativeAdapter {
+  speaks(protocol: Protocol, provider: ProviderRuntime): boolean;
+  buildRequest(req: NativeRequest, target: Target, ctx: RequestContext): UpstreamCall;
+  /** `body`/`text` in the client's protocol with `model` = target.servedAs (or as the protocol names models) */
+  parseResponse(req: NativeRequest, payload: unknown, target: Target, raw: string): TranslatedResponse;
+  streamTranslator(req: NativeRequest, target: Target, ctx: RequestContext): StreamTranslator;
+}
+
 export interface ProviderAdapter {
+  /** present when the provider speaks some inbound protocols itself (see NativeAdapter) */
+  readonly native?: NativeAdapter;
   readonly type: ProviderType;
   /** the provider's API root when config gives no base_url */
   readonly defaultBaseUrl?: string;

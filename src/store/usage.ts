@@ -1,6 +1,6 @@
 import type { Db } from './db.js';
 
-export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'messages';
+export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'messages' | 'generate_content' | 'responses';
 
 export interface AttemptLog {
   provider: string;
@@ -30,6 +30,10 @@ export interface UsageRecord {
   promptTokens: number;
   completionTokens: number;
   cachedTokens: number;
+  /** prompt tokens written to the provider's cache (a subset of promptTokens; Anthropic prices them apart) */
+  cacheWriteTokens?: number;
+  /** completion tokens spent on reasoning (a subset of completionTokens) */
+  reasoningTokens?: number;
   /** true when the provider reported no usage and the gateway counted it itself */
   usageEstimated: boolean;
   costUsd: number | null;
@@ -60,8 +64,8 @@ export class BatchedUsageWriter implements UsageSink {
   ) {
     this.insert = db.prepare(
       `INSERT OR IGNORE INTO usage (request_id, ts, key_id, endpoint, requested_model, served_model, provider, strategy, attempts, attempt_log,
-         stream, status, error_code, latency_ms, ttfb_ms, prompt_tokens, completion_tokens, cached_tokens, usage_estimated, cost_usd)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         stream, status, error_code, latency_ms, ttfb_ms, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens, reasoning_tokens, usage_estimated, cost_usd)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.writeBatch = db.transaction((batch: UsageRecord[]) => {
       for (const r of batch) {
@@ -84,6 +88,8 @@ export class BatchedUsageWriter implements UsageSink {
           r.promptTokens,
           r.completionTokens,
           r.cachedTokens,
+          r.cacheWriteTokens ?? 0,
+          r.reasoningTokens ?? 0,
           r.usageEstimated ? 1 : 0,
           r.costUsd,
         );

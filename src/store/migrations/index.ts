@@ -1,6 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import { init } from './0010-init.js';
 import { keysVersion } from './0020-keys-version.js';
+import { usageCacheReasoning } from './0030-usage-cache-reasoning.js';
+import { responsesStore } from './0040-responses.js';
 
 export interface Migration {
   /** written to PRAGMA user_version once applied; numbered 10, 20, 30… */
@@ -10,7 +12,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. A new one is a new file and one line here. */
-export const MIGRATIONS: Migration[] = [init, keysVersion];
+export const MIGRATIONS: Migration[] = [init, keysVersion, usageCacheReasoning, responsesStore];
 
 export class DatabaseTooNewError extends Error {
   readonly code = 'db_too_new';
