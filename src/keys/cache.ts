@@ -34,7 +34,11 @@ export class KeyCache {
   private byHash = new Map<string, ActiveKey>();
   private readonly listeners: ((records: ApiKeyRecord[]) => void)[] = [];
 
-  constructor(private readonly store: KeyStore) {
+  constructor(
+    private readonly store: KeyStore,
+    /** ms since the epoch, for expiry */
+    private readonly wallClock: () => number = Date.now,
+  ) {
     this.reload();
   }
 
@@ -59,7 +63,7 @@ export class KeyCache {
   }
 
   /** From an Authorization header value (or a bare key); throws 401 invalid_api_key. */
-  authenticate(header: string | undefined, now = Date.now()): ActiveKey {
+  authenticate(header: string | undefined, now = this.wallClock()): ActiveKey {
     if (!header) throw invalidKey('Missing API key: send `Authorization: Bearer sk-th-…`');
     const m = BEARER.exec(header);
     const token = m ? m[1]! : header.trim();

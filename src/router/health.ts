@@ -34,37 +34,39 @@ export class RouterHealth {
   constructor(
     private readonly bus?: MetricsBus,
     private readonly log?: Logger,
+    /** ms since the epoch, for cooldowns and stats (a class that takes a clock reads no other one) */
+    private readonly clock: () => number = Date.now,
   ) {
     this.circuits = new CircuitBreakers(bus ? (ev) => bus.provider(ev) : undefined);
   }
 
   /** Right before an attempt: counts it as started and asks the circuits (a `probe` must get a verdict or a release). */
-  admit(t: Target, now = Date.now()): Admission {
+  admit(t: Target, now = this.clock()): Admission {
     this.stats.start(t);
     return this.circuits.admit(t, now);
   }
 
-  blocked(t: Target, now = Date.now()): boolean {
+  blocked(t: Target, now = this.clock()): boolean {
     return this.circuits.blocked(t, now);
   }
 
   /** The provider served: `ms` is time to first event for streams, the whole response otherwise. */
   succeeded(t: Target, ms: number, stream: boolean): void {
-    const now = Date.now();
+    const now = this.clock();
     this.stats.success(t, ms, stream, now);
     this.circuits.success(t, now);
   }
 
   /** The provider answered with a client error (400, 404, 413, 422): reachable and healthy. */
   answered(t: Target): void {
-    const now = Date.now();
+    const now = this.clock();
     this.stats.answered(t, now);
     this.circuits.success(t, now);
   }
 
   /** A failover status: 401/403 are the provider key (provider-wide), the rest may be the model's. */
   failedStatus(t: Target, status: number, ms: number, stream: boolean, settings: HealthSettings): void {
-    const now = Date.now();
+    const now = this.clock();
     this.stats.failure(t, ms, status === 408, stream, now);
     const keyRejected = status === 401 || status === 403;
     // TokenHub's own provider key is wrong: `top` says so next to the provider.
@@ -77,14 +79,14 @@ export class RouterHealth {
 
   /** A network failure, timeout, malformed answer or broken stream. */
   failedError(t: Target, err: unknown, reason: string, ms: number, stream: boolean, settings: HealthSettings): void {
-    const now = Date.now();
+    const now = this.clock();
     this.stats.failure(t, ms, isUpstreamTimeout(err), stream, now);
     this.circuits.failure(t, isProviderUnreachable(err) ? 'provider' : 'model', now, settings.circuit, reason);
   }
 
   /** A stream that had started broke off (or ended with an error event): no latency sample, but a failure. */
   brokeOff(t: Target, err: unknown, reason: string, settings: HealthSettings): void {
-    const now = Date.now();
+    const now = this.clock();
     this.stats.failure(t, 0, false, true, now);
     this.circuits.failure(t, isProviderUnreachable(err) ? 'provider' : 'model', now, settings.circuit, reason);
   }

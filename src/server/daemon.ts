@@ -23,10 +23,10 @@ import { SqliteKeyStore } from '../store/keys.js';
 import { spendSince } from '../store/usage.js';
 import { ThreadedUsageWriter } from '../store/usage-thread.js';
 import { UpstreamClient } from '../upstream/client.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/log.js';
 import { VERSION } from '../version.js';
 import { createApp, type AppDeps } from './app.js';
-import { closeGracefully, exposureWarning, isLoopbackBind, listen, listenIpv6Loopback } from './listen.js';
 
 export interface DaemonOptions {
   paths: Paths;
@@ -37,6 +37,8 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
   /** how often config.yaml and the key table are checked for changes */
   watchIntervalMs?: number;
+  /** the clocks that decide expiry, budgets, rate windows and cooldowns (tests move a fake one) */
+  clock?: Clock;
   /** extension hook: more routes, more listeners (used by metrics and the dashboard) */
   extend?: (ctx: { deps: AppDeps; gateway: GatewayDeps }) => void;
 }
@@ -52,7 +54,12 @@ export interface Daemon {
   close(graceMs?: number): Promise<void>;
 }
 
-export { PortInUseError } from './listen.js';
+export class PortInUseError extends Error {
+  readonly code = 'port_in_use';
+  constructor(host: string, port: number) {
+    super(`port ${port} on ${host} is already in use (is another tokenhub running? try \`tokenhub status\`, or --port)`);
+  }
+}
 
 function mergeDemo(config: ConfigFile, sim: RunningSimulator): ConfigFile {
   return {
@@ -63,6 +70,22 @@ function mergeDemo(config: ConfigFile, sim: RunningSimulator): ConfigFile {
       'demo-fast': { strategy: 'latency', targets: ['swift/demo-chat', 'thrifty/demo-chat'], fallback: ['thrifty/demo-mini'] },
     },
   };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(err.code === 'EADDRINUSE' ? new PortInUseError(host, port) : err);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
 }
 
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
@@ -84,12 +107,17 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     for (const k of keyStore.list()) if (k.name === 'demo' && k.revokedAt === null) keyStore.revoke(k.id);
     demoKey = keyStore.create({ name: 'demo' }).key;
   }
-  const keys = new KeyCache(keyStore);
+  const clock = opts.clock ?? systemClock;
+  const keys = new KeyCache(keyStore, clock.wall);
   const usage = new ThreadedUsageWriter(paths.db, 20, (why) => log.error('usage write failed; will retry', { error: why }));
   // For `npm run bench` only: measures what usage recording costs by not doing it.
   if (env.TOKENHUB_BENCH_NO_USAGE === '1') usage.record = () => {};
   // Budgets start from the usage table (flushed first, so queued records count) and run in memory after.
-  const limits = new KeyLimiter({ spentSince: (keyId, since) => (usage.flush(), spendSince(db, keyId, since)) });
+  const limits = new KeyLimiter({
+    spentSince: (keyId, since) => (usage.flush(), spendSince(db, keyId, since)),
+    clock: clock.mono,
+    wallClock: clock.wall,
+  });
   keys.onReload((records) => limits.sync(records));
   const metrics = new MetricsBus();
   const gateway: GatewayDeps = {
@@ -101,7 +129,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     log,
     limits,
     // Rolling stats and circuits outlive config reloads: a provider's record stays with it.
-    router: new RouterHealth(metrics, log),
+    router: new RouterHealth(metrics, log, clock.wall),
   };
 
   const adminToken = randomBytes(32).toString('base64url');
@@ -138,9 +166,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   opts.extend?.({ deps, gateway });
   const app = createApp(deps);
 
-  const requestedHost = opts.host ?? config.server.host ?? '127.0.0.1';
-  // `localhost` resolves differently per system: bind both loopback addresses explicitly.
-  const host = requestedHost.toLowerCase() === 'localhost' ? '127.0.0.1' : requestedHost;
+  const host = opts.host ?? config.server.host ?? '127.0.0.1';
   const port = opts.port ?? (env.TOKENHUB_PORT ? Number(env.TOKENHUB_PORT) : undefined) ?? config.server.port ?? 8420;
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server;
   try {
@@ -152,9 +178,6 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     throw err;
   }
   const actualPort = (server.address() as AddressInfo).port;
-  const twin = host === '127.0.0.1' ? await listenIpv6Loopback(() => createAdaptorServer({ fetch: app.fetch, hostname: '::1' }) as Server, actualPort, log) : undefined;
-  const servers = twin ? [server, twin] : [server];
-  if (!isLoopbackBind(host)) log.warn(exposureWarning(host, actualPort));
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
 
   // Watchers: cheap stat and PRAGMA checks; reloads happen off the request path.
@@ -202,7 +225,17 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const close = (graceMs = config.server.shutdown_grace_ms ?? 10_000): Promise<void> => {
     closing ??= (async () => {
       clearInterval(watch);
-      await Promise.all(servers.map((s) => closeGracefully(s, graceMs)));
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.closeAllConnections();
+        }, graceMs);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
       // Streams cut at the deadline record their usage from their cancel callbacks: let those run first.
       await new Promise((r) => setImmediate(r));
       usage.close();

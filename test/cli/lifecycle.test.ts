@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
 import { runCli, startCli, stopChild } from '../helpers/cli.js';
-import { fakeProvider, tempHome, writeConfig } from '../helpers/gateway.js';
+import { eventually, fakeProvider, tempHome, writeConfig } from '../helpers/gateway.js';
 
 describe('daemon lifecycle', () => {
   let fake: FakeOpenAI;
@@ -79,9 +79,9 @@ describe('daemon lifecycle', () => {
         for await (const c of s) t += c.choices[0]?.delta.content ?? '';
         return t;
       });
-      await new Promise((r) => setTimeout(r, 100));
+      // the streams are in flight (their headers came); wait for the daemon to say it is draining, not for a sleep
       const exited = stopChild(server.child, 'SIGTERM');
-      await new Promise((r) => setTimeout(r, 100));
+      await eventually(() => /finishing in-flight requests/.test(server.stdout() + server.stderr()));
       await assert.rejects(client.models.list(), 'new connections are refused while draining');
       const done = await Promise.all(texts);
       for (const t of done) assert.equal(t, Array.from({ length: 15 }, (_, i) => `p${i} `).join(''));

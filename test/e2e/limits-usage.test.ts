@@ -4,7 +4,7 @@ import OpenAI from 'openai';
 import { openDatabase } from '../../src/store/db.js';
 import { usageReport } from '../../src/store/usage-report.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
-import { fakeProvider, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { eventually, fakeProvider, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 describe('usage records match what the provider reported, exactly', () => {
   let fake: FakeOpenAI;
@@ -92,7 +92,7 @@ describe('usage records match what the provider reported, exactly', () => {
     const stream = await client.chat.completions.create({ model: 'gpt-fake', messages: [{ role: 'user', content: 'x' }], stream: true, max_tokens: 100 });
     for await (const _ of stream) break;
     fake.setReply(() => ({}));
-    await new Promise((r) => setTimeout(r, 50));
+    await eventually(async () => (await gw.usage()).some((r) => r.keyId === id));
     const records = (await gw.usage()).filter((r) => r.keyId === id);
     assert.equal(records.length, 1);
     assert.equal(records[0]!.status, 499);

@@ -7,7 +7,7 @@ import { sendJson, sseFrame, startSse } from '../../src/demo/openai-wire.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
 import { startFakeGemini, type FakeGemini } from '../fakes/gemini.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
-import { fakeProvider, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { eventually, fakeProvider, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 const CLAUDE = 'claude-haiku-4-5';
 const TOOLS: Anthropic.Tool[] = [
@@ -271,8 +271,8 @@ describe('POST /v1/messages through the Anthropic SDK', () => {
     assert.match(seen, /^event: message_start\n/);
     const abortedBefore = openai.aborted;
     abort.abort();
-    await new Promise((r) => setTimeout(r, 150));
-    assert.equal(openai.aborted, abortedBefore + 1);
+    await eventually(() => openai.aborted === abortedBefore + 1);
+    await eventually(async () => (await gw.usage()).some((r) => r.requestId === requestId));
     const record = (await gw.usage()).find((r) => r.requestId === requestId)!;
     assert.equal(record.status, 499);
     assert.ok(record.completionTokens > 0);

@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import type { ProviderEvent } from '../../src/metrics/bus.js';
 import type { FakeOpenAI } from '../fakes/openai.js';
+import { manualClock } from '../helpers/clock.js';
 import { startCheapAndDear, type ProviderPair, type TestGateway } from '../helpers/gateway.js';
 
 const msg = [{ role: 'user' as const, content: 'hi' }];
@@ -17,12 +18,14 @@ describe('circuit breaker', () => {
   let a: FakeOpenAI;
   let b: FakeOpenAI;
   let gw: TestGateway;
+  // the cooldown passes when the test says so, not after a sleep that a slow machine may overrun
+  const clock = manualClock();
   const events: ProviderEvent[] = [];
 
   let pair: ProviderPair;
 
   before(async () => {
-    pair = await startCheapAndDear({ strategy: 'cost', circuit: { failures: 2, cooldown_ms: COOLDOWN_MS } });
+    pair = await startCheapAndDear({ strategy: 'cost', circuit: { failures: 2, cooldown_ms: COOLDOWN_MS } }, { clock });
     ({ a, b, gw } = pair);
     gw.daemon.gateway.metrics.onProvider((ev) => events.push(ev));
   });
@@ -44,7 +47,9 @@ describe('circuit breaker', () => {
     assert.equal(a.requests.length, tried);
 
     a.setReply(() => ({}));
-    await new Promise((r) => setTimeout(r, COOLDOWN_MS + 20));
+    clock.advance(COOLDOWN_MS - 1);
+    assert.equal((await ask()).response.headers.get('x-inferoute-provider'), 'b', 'still cooling down');
+    clock.advance(1);
     const probe = await ask();
     assert.equal(probe.response.headers.get('x-inferoute-provider'), 'a');
     assert.deepEqual(kinds(), ['circuit_open a/chat', 'circuit_half_open a/chat', 'circuit_closed a/chat']);

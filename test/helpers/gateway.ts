@@ -108,8 +108,12 @@ function rowToRecord(r: Record<string, unknown>): UsageRecord {
   };
 }
 
-/** Polls until `check` passes or the time is up (for watchers that run on an interval). */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 2000): Promise<void> {
+/**
+ * Polls until `check` passes (for watchers that run on an interval and work that ends
+ * after the response). The timeout only stops a test that would otherwise hang: it is
+ * generous so a loaded machine never fails a test that is right.
+ */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await check()) return;
@@ -126,7 +130,7 @@ export interface ProviderPair {
 }
 
 /** Two fake providers serving model `chat`, `a` cheap and `b` dear (so `cost` tries `a` first), behind one gateway. */
-export async function startCheapAndDear(routing: Record<string, unknown>): Promise<ProviderPair> {
+export async function startCheapAndDear(routing: Record<string, unknown>, opts: Partial<DaemonOptions> = {}): Promise<ProviderPair> {
   const { startFakeOpenAI } = await import('../fakes/openai.js');
   const [a, b] = await Promise.all([startFakeOpenAI(), startFakeOpenAI()]);
   const gw = await startGateway({
@@ -135,7 +139,7 @@ export async function startCheapAndDear(routing: Record<string, unknown>): Promi
       a: fakeProvider(a.url, { chat: { input: 0.1, output: 0.1 } }),
       b: fakeProvider(b.url, { chat: { input: 1, output: 1 } }),
     },
-  });
+  }, opts);
   return {
     a,
     b,
