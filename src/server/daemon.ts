@@ -27,6 +27,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/log.js';
 import { VERSION } from '../version.js';
 import { createApp, type AppDeps } from './app.js';
+import { closeGracefully, exposureWarning, isLoopbackBind, listen, listenIpv6Loopback } from './listen.js';
 
 export interface DaemonOptions {
   paths: Paths;
@@ -54,12 +55,7 @@ export interface Daemon {
   close(graceMs?: number): Promise<void>;
 }
 
-export class PortInUseError extends Error {
-  readonly code = 'port_in_use';
-  constructor(host: string, port: number) {
-    super(`port ${port} on ${host} is already in use (is another tokenhub running? try \`tokenhub status\`, or --port)`);
-  }
-}
+export { PortInUseError } from './listen.js';
 
 function mergeDemo(config: ConfigFile, sim: RunningSimulator): ConfigFile {
   return {
@@ -70,22 +66,6 @@ function mergeDemo(config: ConfigFile, sim: RunningSimulator): ConfigFile {
       'demo-fast': { strategy: 'latency', targets: ['swift/demo-chat', 'thrifty/demo-chat'], fallback: ['thrifty/demo-mini'] },
     },
   };
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      server.off('listening', onListening);
-      reject(err.code === 'EADDRINUSE' ? new PortInUseError(host, port) : err);
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, host);
-  });
 }
 
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
@@ -166,7 +146,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   opts.extend?.({ deps, gateway });
   const app = createApp(deps);
 
-  const host = opts.host ?? config.server.host ?? '127.0.0.1';
+  const requestedHost = opts.host ?? config.server.host ?? '127.0.0.1';
+  // `localhost` resolves differently per system: bind both loopback addresses explicitly.
+  const host = requestedHost.toLowerCase() === 'localhost' ? '127.0.0.1' : requestedHost;
   const port = opts.port ?? (env.TOKENHUB_PORT ? Number(env.TOKENHUB_PORT) : undefined) ?? config.server.port ?? 8420;
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server;
   try {
@@ -178,6 +160,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     throw err;
   }
   const actualPort = (server.address() as AddressInfo).port;
+  const twin = host === '127.0.0.1' ? await listenIpv6Loopback(() => createAdaptorServer({ fetch: app.fetch, hostname: '::1' }) as Server, actualPort, log) : undefined;
+  const servers = twin ? [server, twin] : [server];
+  if (!isLoopbackBind(host)) log.warn(exposureWarning(host, actualPort));
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
 
   // Watchers: cheap stat and PRAGMA checks; reloads happen off the request path.
@@ -225,17 +210,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const close = (graceMs = config.server.shutdown_grace_ms ?? 10_000): Promise<void> => {
     closing ??= (async () => {
       clearInterval(watch);
-      await new Promise<void>((resolve) => {
-        const force = setTimeout(() => {
-          server.closeAllConnections();
-        }, graceMs);
-        force.unref();
-        server.close(() => {
-          clearTimeout(force);
-          resolve();
-        });
-        server.closeIdleConnections();
-      });
+      await Promise.all(servers.map((s) => closeGracefully(s, graceMs)));
       // Streams cut at the deadline record their usage from their cancel callbacks: let those run first.
       await new Promise((r) => setImmediate(r));
       usage.close();
