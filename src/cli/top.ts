@@ -4,12 +4,14 @@ import type { Paths } from '../config/paths.js';
 import { pathsOf } from './context.js';
 import { CliError, printJson } from './output.js';
 import { runningDaemon } from './serve.js';
+import { hostnameOf, isLoopbackHost } from '../server/middleware/host-guard.js';
 
 interface TopOptions {
   url?: string;
   once?: boolean;
   json?: boolean;
   interval?: number;
+  sendTokenTo?: string;
 }
 
 export function registerTop(program: Command): void {
@@ -17,6 +19,7 @@ export function registerTop(program: Command): void {
     .command('top')
     .description('live dashboard: requests/s, errors, spend, per-provider share and latency, recent requests')
     .option('--url <url>', 'daemon base URL (default: the daemon running for TOKENHUB_HOME)')
+    .option('--send-token-to <host>', 'send the admin token to this non-loopback --url host (it is sent to loopback only otherwise)')
     .option('--once', 'print one snapshot and exit')
     .option('--json', 'print the snapshot as JSON (implies --once)')
     .option('--interval <ms>', 'refresh interval in ms (default 1000)', (v) => {
@@ -45,6 +48,23 @@ function daemonUrl(paths: Paths, explicit: string | undefined): string {
   return runningDaemon(paths)?.url ?? `http://127.0.0.1:${process.env.TOKENHUB_PORT || 8420}`;
 }
 
+/**
+ * The admin token opens the admin API of the daemon it belongs to; `--url` may point
+ * anywhere (a typo, a shared link). It goes to loopback addresses only, or to the one
+ * host the user names with --send-token-to.
+ */
+export function mayReceiveToken(url: string, sendTokenTo: string | undefined): boolean {
+  let host: string;
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
+    host = hostnameOf(u.host);
+  } catch {
+    return false;
+  }
+  return isLoopbackHost(host) || (sendTokenTo !== undefined && hostnameOf(sendTokenTo) === host);
+}
+
 function readToken(paths: Paths): string | null {
   if (process.env.TOKENHUB_ADMIN_TOKEN) return process.env.TOKENHUB_ADMIN_TOKEN;
   try {
@@ -57,6 +77,10 @@ function readToken(paths: Paths): string | null {
 async function runTop(paths: Paths, opts: TopOptions): Promise<void> {
   const { httpSnapshotSource } = await import('../tui/source.js');
   const url = daemonUrl(paths, opts.url);
+  if (opts.url && !mayReceiveToken(url, opts.sendTokenTo)) {
+    const host = URL.canParse(url) ? hostnameOf(new URL(url).host) : '<host>';
+    throw new CliError(`not sending the admin token to ${url}: it is not a loopback address`, 1, `If you trust that host, run again with --send-token-to ${host}.`);
+  }
   // Asked again on every poll: a daemon restarted on another port or with a new token is found.
   let current = url;
   const fetchSnapshot = () => {

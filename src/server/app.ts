@@ -8,6 +8,7 @@ import { originGuard } from './middleware/origin-guard.js';
 import { requestContext } from './middleware/request-context.js';
 import { anthropicErrors, messagesRoutes } from './routes/messages.js';
 import { v1Routes } from './routes/v1.js';
+import { geminiErrors, geminiRoutes, isGeminiMethodPath } from './routes/gemini.js';
 
 export interface AppDeps {
   gateway: GatewayDeps;
@@ -52,9 +53,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   // Before key auth, so its 401s reach Anthropic clients in Anthropic's shape.
   app.use('/v1/messages/*', anthropicErrors());
-  app.use('/v1/*', requestContext(), keyAuth(deps.gateway.keys, deps.refreshKeys));
+  app.use('/v1/models/*', geminiErrors(true));
+  app.use('/v1/*', requestContext(), keyAuth(deps.gateway.keys, deps.refreshKeys, { queryKey: isGeminiMethodPath }));
   app.route('/v1', v1Routes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }));
   app.route('/v1', messagesRoutes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }));
+  // Gemini's API: /v1beta, and /v1 for the POST methods (GET /v1/models stays OpenAI's).
+  app.use('/v1beta/*', geminiErrors(), requestContext(), keyAuth(deps.gateway.keys, deps.refreshKeys, { queryKey: () => true }));
+  app.route('/v1beta', geminiRoutes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }, { listModels: true }));
+  app.route('/v1', geminiRoutes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }, { listModels: false }));
 
   const admin = new Hono<AppEnv>();
   admin.use('*', adminAuth(deps.adminToken));

@@ -35,6 +35,8 @@ export interface FakeReply {
   /** write the SSE bytes in slices of this size, to split events at awkward places */
   sliceBytes?: number;
   fault?: 'reset-before-headers' | 'reset-mid-stream' | 'hang-mid-stream' | 'malformed-json';
+  /** answer these bytes verbatim (a recorded fixture), JSON or SSE by the content type */
+  raw?: { contentType: string; body: string };
   /** stream this many events, then wait for `until` before sending the rest */
   holdAfter?: { events: number; until: Promise<void> };
 }
@@ -91,6 +93,11 @@ export async function startFakeOpenAI(initial?: (req: RecordedRequest) => FakeRe
     }
     if (reply.status && reply.status >= 400) {
       sendJson(res, reply.status, reply.errorBody ?? openAIError(`fake error ${reply.status}`, 'server_error'), reply.headers);
+      return;
+    }
+    if (reply.raw) {
+      res.writeHead(200, { 'content-type': reply.raw.contentType });
+      res.end(reply.raw.body);
       return;
     }
     if (reply.fault === 'malformed-json') {

@@ -14,14 +14,26 @@ export function clientAddress(c: Context<AppEnv>): string | undefined {
   return env?.incoming?.socket?.remoteAddress;
 }
 
+export interface KeyAuthOptions {
+  /**
+   * Paths where the key may come as `?key=` (Gemini's API: its SDKs and CLI send it so
+   * or as x-goog-api-key). Nothing logs a request's query, so the key stays out of logs.
+   */
+  queryKey?: (path: string) => boolean;
+}
+
 /**
  * Authenticates a TokenHub key from memory (no database on the hot path). On a miss it
  * asks `refresh` whether the key table changed since the last reload, so a key minted
  * a moment ago works at once rather than after the next watcher tick.
  */
-export const keyAuth = (keys: KeyCache, refresh: () => boolean = () => false) =>
+export const keyAuth = (keys: KeyCache, refresh: () => boolean = () => false, opts: KeyAuthOptions = {}) =>
   async function keyAuth(c: Context<AppEnv>, next: Next) {
-    const credentials = header(c, 'authorization') ?? header(c, 'x-api-key');
+    const credentials =
+      header(c, 'authorization') ??
+      header(c, 'x-api-key') ??
+      header(c, 'x-goog-api-key') ??
+      (opts.queryKey?.(c.req.path) ? c.req.query('key') : undefined);
     let key;
     try {
       key = keys.authenticate(credentials);

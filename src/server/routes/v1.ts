@@ -4,6 +4,7 @@ import { proxyRequest, type GatewayDeps } from '../../gateway/pipeline.js';
 import { validateBody } from '../../gateway/validate.js';
 import type { Operation } from '../../providers/types.js';
 import type { Target } from '../../providers/types.js';
+import type { ActiveKey } from '../../keys/cache.js';
 import { readJsonBody } from '../body.js';
 import { proxyInput, sendProxyResult } from '../respond.js';
 import type { AppEnv } from '../context.js';
@@ -32,6 +33,18 @@ function describeModel(t: Target) {
   };
 }
 
+/** The models and route aliases `key` may use, described as /v1/models lists them (the Gemini routes reshape them). */
+export function modelsForKey(gateway: GatewayDeps, key: ActiveKey): Record<string, unknown>[] {
+  const catalog = gateway.catalog();
+  const data: Record<string, unknown>[] = catalog.entries.filter((e) => key.allowsModel(e.target, e.id)).map((e) => describeModel(e.target));
+  for (const [alias, route] of catalog.routes) {
+    const targets = route.targets.flatMap((id) => catalog.models.get(id) ?? []).filter((t) => key.allowsModel(t, alias));
+    if (targets.length === 0) continue;
+    data.push({ id: alias, object: 'model', created: 0, owned_by: 'tokenhub', route: { strategy: route.strategy ?? catalog.defaultStrategy, targets: targets.map((t) => t.servedAs) } });
+  }
+  return data;
+}
+
 export function v1Routes(deps: V1Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
@@ -46,17 +59,7 @@ export function v1Routes(deps: V1Deps): Hono<AppEnv> {
   app.post('/completions', proxy('completions'));
   app.post('/embeddings', proxy('embeddings'));
 
-  const visibleModels = (c: Context<AppEnv>) => {
-    const key = c.get('key');
-    const catalog = deps.gateway.catalog();
-    const data: Record<string, unknown>[] = catalog.entries.filter((e) => key.allowsModel(e.target, e.id)).map((e) => describeModel(e.target));
-    for (const [alias, route] of catalog.routes) {
-      const targets = route.targets.flatMap((id) => catalog.models.get(id) ?? []).filter((t) => key.allowsModel(t, alias));
-      if (targets.length === 0) continue;
-      data.push({ id: alias, object: 'model', created: 0, owned_by: 'tokenhub', route: { strategy: route.strategy ?? catalog.defaultStrategy, targets: targets.map((t) => t.servedAs) } });
-    }
-    return data;
-  };
+  const visibleModels = (c: Context<AppEnv>) => modelsForKey(deps.gateway, c.get('key'));
 
   app.get('/models', (c) => c.json({ object: 'list', data: visibleModels(c) }));
   app.get('/models/*', (c) => {

@@ -1,0 +1,209 @@
+/**
+ * Gemini's API inbound (https://ai.google.dev/api): `models/{model}:generateContent`,
+ * `:streamGenerateContent`, `:countTokens`, `:embedContent`, `:batchEmbedContents`, and
+ * the model list, so Gemini CLI and the Google Gen AI SDKs can use TokenHub. Requests
+ * are translated to the OpenAI shape and run through the one pipeline; answers and
+ * errors go back in Gemini's shapes.
+ */
+import { Hono, type Context, type Next } from 'hono';
+import { asGatewayError, GatewayError, invalidRequest } from '../../errors.js';
+import { RequestLedger } from '../../gateway/ledger.js';
+import type { Endpoint } from '../../store/usage.js';
+import { checkModelName } from '../../util/identifiers.js';
+import { proxyRequest, type GatewayDeps } from '../../gateway/pipeline.js';
+import { relayToWebStream } from '../../gateway/stream.js';
+import { estimatePromptTokens } from '../../gateway/tokens.js';
+import { isObject, type Json } from '../../providers/openai-shape.js';
+import { toChatRequest } from '../../providers/gemini/inbound-request.js';
+import { geminiErrorFromOpenAI, isGeminiError, toGenerateContentResponse } from '../../providers/gemini/inbound-response.js';
+import { arrayFraming, GeminiResponseWriter, sseFraming, type GeminiFraming } from '../../providers/gemini/inbound-stream.js';
+import { SseDecoder } from '../../upstream/sse.js';
+import { readJsonBody } from '../body.js';
+import type { AppEnv } from '../context.js';
+import { proxyInput } from '../respond.js';
+import { contextHeaders } from '../middleware/request-context.js';
+import { modelsForKey } from './v1.js';
+
+export interface GeminiDeps {
+  gateway: GatewayDeps;
+  maxBodyBytes: () => number;
+}
+
+/** `…/models/{model}:{method}`: the model may carry slashes (provider/model) and is percent-decoded. */
+const METHOD_PATH = /\/models\/(.+):([A-Za-z]+)$/;
+
+export const isGeminiMethodPath = (path: string): boolean => METHOD_PATH.test(path);
+
+/**
+ * Rewrites any OpenAI-shaped error answer into Gemini's {"error": {code, message, status}},
+ * whoever produced it (key auth, body parsing, the pipeline, a provider's 4xx). Mounted
+ * before key auth so its 401s are covered; under /v1 it touches only Gemini method paths.
+ */
+export const geminiErrors = (onlyMethodPaths = false) =>
+  async function geminiErrors(c: Context<AppEnv>, next: Next) {
+    await next();
+    // GET /v1/models/{id} is OpenAI's (and fine-tuned OpenAI ids have colons too)
+    if (onlyMethodPaths && (c.req.method !== 'POST' || !isGeminiMethodPath(c.req.path))) return;
+    const res = c.res;
+    if (res.status < 400 || !(res.headers.get('content-type') ?? '').includes('json')) return;
+    const headers = new Headers(res.headers); // before clone(): see anthropicErrors
+    headers.delete('content-length');
+    let parsed: unknown;
+    try {
+      parsed = await res.clone().json();
+    } catch {
+      return;
+    }
+    if (isGeminiError(parsed)) return;
+    c.res = undefined;
+    c.res = new Response(JSON.stringify(geminiErrorFromOpenAI(res.status, parsed)), { status: res.status, headers });
+  };
+
+function modelAndMethod(c: Context<AppEnv>): { model: string; method: string } {
+  const m = METHOD_PATH.exec(c.req.path);
+  if (!m) throw new GatewayError('not_found', `Unknown endpoint ${c.req.method} ${c.req.path}`);
+  const model = decodeURIComponent(m[1]!).replace(/^models\//, '');
+  return { model: checkModelName(model), method: m[2]! };
+}
+
+/** OpenAI SSE bytes from the pipeline → Gemini stream bytes; cancelling it cancels the upstream. */
+function toGeminiStream(source: ReadableStream<Uint8Array>, writer: GeminiResponseWriter, framing: GeminiFraming): ReadableStream<Uint8Array> {
+  const decoder = new SseDecoder();
+  const encoder = new TextEncoder();
+  let any = false;
+  const emit = (objects: Json[], controller: TransformStreamDefaultController<Uint8Array>) => {
+    if (objects.length === 0) return;
+    const text = objects.map((o) => (any ? framing.next(o) : ((any = true), framing.first(o)))).join('');
+    controller.enqueue(encoder.encode(text));
+  };
+  return source.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        for (const ev of decoder.push(chunk)) emit(writer.push(ev.data), controller);
+      },
+      flush(controller) {
+        for (const ev of decoder.end()) emit(writer.push(ev.data), controller);
+        emit(writer.end(), controller);
+        const tail = framing.close(any);
+        if (tail !== '') controller.enqueue(encoder.encode(tail));
+      },
+    }),
+  );
+}
+
+/** A Content's text for embedding (Gemini embeds the parts' text joined). */
+function embedText(content: unknown, where: string): string {
+  if (!isObject(content) || !Array.isArray(content.parts)) throw invalidRequest(`${where}: Content with parts is required`, 'content');
+  return content.parts.map((p) => (isObject(p) && typeof p.text === 'string' ? p.text : '')).join('');
+}
+
+/** A model as Gemini's models.list describes it (https://ai.google.dev/api/models#Model). */
+function geminiModel(m: Json): Json {
+  const caps = Array.isArray(m.capabilities) ? m.capabilities : ['chat'];
+  const methods = caps.includes('embeddings') ? ['embedContent', 'batchEmbedContents'] : ['generateContent', 'streamGenerateContent', 'countTokens'];
+  const out: Json = { name: `models/${String(m.id)}`, version: '001', displayName: String(m.id), supportedGenerationMethods: methods };
+  if (typeof m.context_window === 'number') out.inputTokenLimit = m.context_window;
+  if (typeof m.max_output_tokens === 'number') out.outputTokenLimit = m.max_output_tokens;
+  return out;
+}
+
+export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  /** A request refused before the pipeline (bad body) still leaves its one usage record; the pipeline writes the rest. */
+  async function translated<T>(c: Context<AppEnv>, model: string, endpoint: Endpoint, translate: () => Promise<T>): Promise<T> {
+    try {
+      return await translate();
+    } catch (err) {
+      const e = asGatewayError(err);
+      const input = { op: endpoint === 'embeddings' ? ('embeddings' as const) : ('chat' as const), endpoint, requestId: c.get('requestId'), startedAt: c.get('startedAt'), key: c.get('key'), body: { model } };
+      new RequestLedger(deps.gateway, input).finish({ status: e.status, errorCode: e.code });
+      throw err;
+    }
+  }
+  const json = (c: Context<AppEnv>, body: unknown, status = 200, extra: Record<string, string> = {}) =>
+    new Response(JSON.stringify(body), { status, headers: { ...extra, ...contextHeaders(c), 'content-type': 'application/json; charset=UTF-8' } });
+
+  async function generate(c: Context<AppEnv>, model: string, stream: boolean) {
+    const { body, notes } = await translated(c, model, 'generate_content', async () => toChatRequest(await readJsonBody(c, deps.maxBodyBytes()), model, { stream }));
+    if (notes.ignored.length > 0) deps.gateway.log.info('gemini request: fields a translated provider cannot take are dropped', { fields: notes.ignored });
+    const requestId = c.get('requestId');
+    const promptEstimate = estimatePromptTokens('chat', body);
+    const result = await proxyRequest(deps.gateway, { ...proxyInput(c, 'chat', body), endpoint: 'generate_content' });
+    const headers: Record<string, string> = { ...result.headers, ...contextHeaders(c) };
+    if (typeof result.body === 'string') {
+      // a provider's 4xx is an OpenAI envelope here: geminiErrors reshapes it
+      if (result.status >= 400) return new Response(result.body, { status: result.status, headers: { ...headers, 'content-type': 'application/json' } });
+      const answer = toGenerateContentResponse(JSON.parse(result.body), {
+        includeThoughts: notes.includeThoughts,
+        responseId: requestId,
+        estimate: { promptTokens: promptEstimate, completionTokens: 0, cachedTokens: 0 },
+      });
+      return new Response(JSON.stringify(answer), { status: 200, headers: { ...headers, 'content-type': 'application/json; charset=UTF-8' } });
+    }
+    const sse = c.req.query('alt') === 'sse';
+    const writer = new GeminiResponseWriter({ includeThoughts: notes.includeThoughts, responseId: requestId, model: body.model, promptEstimate });
+    headers['content-type'] = sse ? 'text/event-stream' : 'application/json; charset=UTF-8';
+    return new Response(toGeminiStream(relayToWebStream(result.body), writer, sse ? sseFraming : arrayFraming), { status: 200, headers });
+  }
+
+  async function countTokens(c: Context<AppEnv>, model: string) {
+    // No provider is asked: an estimate, as the gateway plans and meters with (and as /v1/messages/count_tokens).
+    const raw = await readJsonBody(c, deps.maxBodyBytes());
+    const inner = isObject(raw) && isObject(raw.generateContentRequest) ? raw.generateContentRequest : raw;
+    const { body } = toChatRequest(inner, model);
+    return json(c, { totalTokens: estimatePromptTokens('chat', body) });
+  }
+
+  /** EmbedContentRequest(s) → an OpenAI embeddings body: the parts' text, one input each. */
+  async function embeddingsBody(c: Context<AppEnv>, model: string, batch: boolean) {
+    const raw = await readJsonBody(c, deps.maxBodyBytes());
+    if (!isObject(raw)) throw invalidRequest('The request body must be a JSON object');
+    let requests: Json[];
+    if (batch) {
+      if (!Array.isArray(raw.requests) || raw.requests.length === 0) throw invalidRequest('requests: at least one EmbedContentRequest is required', 'requests');
+      requests = raw.requests.map((r) => (isObject(r) ? r : ({} as Json)));
+    } else requests = [raw];
+    const input = requests.map((r, i) => embedText(r.content, batch ? `requests[${i}].content` : 'content'));
+    const dims = requests.find((r) => typeof r.outputDimensionality === 'number')?.outputDimensionality;
+    return { model, input, encoding_format: 'float', ...(typeof dims === 'number' ? { dimensions: dims } : {}) };
+  }
+
+  async function embed(c: Context<AppEnv>, model: string, batch: boolean) {
+    const body = await translated(c, model, 'embeddings', () => embeddingsBody(c, model, batch));
+    const result = await proxyRequest(deps.gateway, proxyInput(c, 'embeddings', body));
+    const text = typeof result.body === 'string' ? result.body : '';
+    if (result.status >= 400) return new Response(text, { status: result.status, headers: { ...result.headers, 'content-type': 'application/json' } });
+    const data = (JSON.parse(text) as { data?: { embedding?: unknown; index?: number }[] }).data ?? [];
+    const embeddings = data.map((d) => ({ values: Array.isArray(d.embedding) ? d.embedding : [] }));
+    return json(c, batch ? { embeddings } : { embedding: embeddings[0] ?? { values: [] } }, 200, result.headers);
+  }
+
+  app.post('/models/*', async function geminiMethod(c) {
+    const { model, method } = modelAndMethod(c);
+    switch (method) {
+      case 'generateContent':
+        return generate(c, model, false);
+      case 'streamGenerateContent':
+        return generate(c, model, true);
+      case 'countTokens':
+        return countTokens(c, model);
+      case 'embedContent':
+        return embed(c, model, false);
+      case 'batchEmbedContents':
+        return embed(c, model, true);
+      default:
+        throw new GatewayError('not_found', `Method ${method} is not supported through TokenHub`);
+    }
+  });
+
+  if (opts.listModels) {
+    app.get('/models', (c) => json(c, { models: modelsForKey(deps.gateway, c.get('key')).map(geminiModel) }));
+    app.get('/models/*', (c) => {
+      const id = decodeURIComponent(c.req.path.slice(c.req.path.indexOf('/models/') + '/models/'.length)).replace(/^models\//, '');
+      const found = modelsForKey(deps.gateway, c.get('key')).find((m) => m.id === id);
+      if (!found) throw new GatewayError('model_not_found', `models/${id} is not found, or this key may not use it`);
+      return json(c, geminiModel(found));
+    });
+  }
+  return app;
+}

@@ -1,0 +1,262 @@
+/**
+ * Gemini's API inbound, end to end with the official @google/genai SDK: the real daemon
+ * in front of a fake OpenAI provider replaying recorded OpenAI fixtures (translated
+ * path). The Gemini-provider (native) path is in gemini-native.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ApiError, FunctionCallingConfigMode, GoogleGenAI, Type } from '@google/genai';
+import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
+import { fakeProvider, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { createLogger } from '../../src/util/log.js';
+import { fixture } from '../providers/helpers.js';
+
+const json = (name: string) => ({ raw: { contentType: 'application/json', body: fixture(`openai/${name}`) } });
+const sse = (name: string) => ({ raw: { contentType: 'text/event-stream', body: fixture(`openai/${name}`) } });
+
+describe('Gemini API inbound, translated to an OpenAI provider', () => {
+  let fake: FakeOpenAI;
+  let gw: TestGateway;
+  let ai: GoogleGenAI;
+  const logLines: string[] = [];
+
+  before(async () => {
+    fake = await startFakeOpenAI();
+    gw = await startGateway(
+      { providers: { oa: fakeProvider(fake.url, { 'gpt-4o-mini': { input: 1, output: 2 }, 'text-embedding-3-small': null }) } },
+      { log: createLogger({ level: 'debug', write: (l) => logLines.push(l) }) },
+    );
+    ai = new GoogleGenAI({ apiKey: gw.key, httpOptions: { baseUrl: gw.url } });
+  });
+  after(async () => {
+    await gw.close();
+    await fake.close();
+  });
+
+  test('generateContent: systemInstruction, generationConfig and usageMetadata with cached and thought tokens', async () => {
+    fake.setReply(() => json('chat-cached-reasoning.json'));
+    const res = await ai.models.generateContent({
+      model: 'gpt-4o-mini',
+      contents: 'What is the capital of France?',
+      config: { systemInstruction: 'Be terse.', temperature: 0.3, topP: 0.9, maxOutputTokens: 50, stopSequences: ['END'], responseMimeType: 'application/json', safetySettings: [] },
+    });
+    assert.equal(res.text, 'The capital of France is Paris.');
+    assert.equal(res.candidates?.[0]?.finishReason, 'STOP');
+    assert.equal(res.modelVersion, 'oa/gpt-4o-mini');
+    assert.deepEqual({ ...res.usageMetadata }, {
+      promptTokenCount: 1117,
+      candidatesTokenCount: 26,
+      thoughtsTokenCount: 20,
+      cachedContentTokenCount: 1024,
+      totalTokenCount: 1163,
+    });
+    const sent = fake.requests.at(-1)!;
+    assert.equal(sent.path, '/v1/chat/completions');
+    assert.deepEqual(sent.body.messages, [
+      { role: 'system', content: 'Be terse.' },
+      { role: 'user', content: 'What is the capital of France?' },
+    ]);
+    assert.equal(sent.body.temperature, 0.3);
+    assert.equal(sent.body.top_p, 0.9);
+    assert.equal(sent.body.max_tokens, 50);
+    assert.deepEqual(sent.body.stop, ['END']);
+    assert.deepEqual(sent.body.response_format, { type: 'json_object' });
+    assert.equal(sent.body.safetySettings, undefined);
+    const rec = (await gw.usage()).at(-1)!;
+    assert.equal(rec.endpoint, 'generate_content');
+    assert.equal(rec.promptTokens, 1117);
+    assert.equal(rec.cachedTokens, 1024);
+    assert.equal(rec.servedModel, 'oa/gpt-4o-mini');
+  });
+
+  test('generateContentStream (alt=sse): text piece by piece, then finishReason and usageMetadata', async () => {
+    fake.setReply(() => ({ pieces: ['Hello', ' from', ' the', ' fake'] }));
+    const chunks = [];
+    for await (const chunk of await ai.models.generateContentStream({ model: 'gpt-4o-mini', contents: 'hi' })) chunks.push(chunk);
+    assert.equal(chunks.map((c) => c.text ?? '').join(''), 'Hello from the fake');
+    assert.ok(chunks.length >= 4, 'one response per piece');
+    const last = chunks.at(-1)!;
+    assert.equal(last.candidates?.[0]?.finishReason, 'STOP');
+    assert.equal(last.usageMetadata?.promptTokenCount, 13);
+    assert.equal(last.usageMetadata?.candidatesTokenCount, 4);
+    assert.equal(fake.requests.at(-1)!.body.stream, true);
+    const rec = (await gw.usage()).at(-1)!;
+    assert.equal(rec.endpoint, 'generate_content');
+    assert.equal(rec.stream, true);
+  });
+
+  test('a function call round trip: declarations and toolConfig go out as tools, the call comes back with its id, the answer goes back', async () => {
+    fake.setReply(() => json('chat-tool-call.json'));
+    const tools = [
+      {
+        functionDeclarations: [
+          {
+            name: 'get_current_weather',
+            description: 'Weather in a city',
+            parameters: { type: Type.OBJECT, properties: { location: { type: Type.STRING } }, required: ['location'] },
+          },
+          { name: 'get_time', parametersJsonSchema: { type: 'object', properties: { tz: { type: 'string' } } } },
+        ],
+      },
+    ];
+    const config = { tools, toolConfig: { functionCallingConfig: { mode: FunctionCallingConfigMode.ANY, allowedFunctionNames: ['get_current_weather'] } } };
+    const first = await ai.models.generateContent({ model: 'gpt-4o-mini', contents: 'Weather in Boston?', config });
+    const call = first.functionCalls?.[0];
+    assert.deepEqual({ ...call }, { id: 'call_abc123', name: 'get_current_weather', args: { location: 'Boston, MA' } });
+    assert.equal(first.candidates?.[0]?.finishReason, 'STOP');
+    const sent = fake.requests.at(-1)!.body;
+    assert.deepEqual(sent.tools, [
+      {
+        type: 'function',
+        function: { name: 'get_current_weather', description: 'Weather in a city', parameters: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] } },
+      },
+      { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: { tz: { type: 'string' } } } } },
+    ]);
+    assert.deepEqual(sent.tool_choice, { type: 'function', function: { name: 'get_current_weather' } });
+
+    fake.setReply(() => ({ pieces: ['It is sunny.'] }));
+    const second = await ai.models.generateContent({
+      model: 'gpt-4o-mini',
+      contents: [
+        { role: 'user', parts: [{ text: 'Weather in Boston?' }] },
+        first.candidates![0]!.content!,
+        { role: 'user', parts: [{ functionResponse: { id: call!.id, name: call!.name, response: { temp_c: 21 } } }] },
+      ],
+      config,
+    });
+    assert.equal(second.text, 'It is sunny.');
+    const messages = fake.requests.at(-1)!.body.messages;
+    assert.deepEqual(messages[1], {
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: 'call_abc123', type: 'function', function: { name: 'get_current_weather', arguments: '{"location":"Boston, MA"}' } }],
+    });
+    assert.deepEqual(messages[2], { role: 'tool', tool_call_id: 'call_abc123', content: '{"temp_c":21}' });
+  });
+
+  test('a streamed function call arrives whole in the last response', async () => {
+    fake.setReply(() => sse('chat-tool-call.sse'));
+    const chunks = [];
+    for await (const chunk of await ai.models.generateContentStream({ model: 'gpt-4o-mini', contents: 'Weather?' })) chunks.push(chunk);
+    const calls = chunks.flatMap((c) => c.functionCalls ?? []);
+    assert.deepEqual(calls.map((c) => ({ ...c })), [{ id: 'call_DdmO9pD3xa9XTPNJ32zg2hcA', name: 'get_current_weather', args: { location: 'Boston, MA' } }]);
+    assert.equal(chunks.at(-1)!.usageMetadata?.promptTokenCount, 82);
+  });
+
+  test('countTokens is an estimate and asks no provider', async () => {
+    const before = fake.requests.length;
+    const res = await ai.models.countTokens({ model: 'gpt-4o-mini', contents: 'Count the tokens in this sentence, please.' });
+    assert.ok(typeof res.totalTokens === 'number' && res.totalTokens > 5 && res.totalTokens < 30, String(res.totalTokens));
+    assert.equal(fake.requests.length, before);
+  });
+
+  test('embedContent and batchEmbedContents go through the embeddings operation', async () => {
+    fake.setReply(() => ({}));
+    const one = await ai.models.embedContent({ model: 'text-embedding-3-small', contents: 'hello world' });
+    assert.equal(one.embeddings?.length, 1);
+    assert.ok((one.embeddings![0]!.values?.length ?? 0) > 0);
+    assert.deepEqual(fake.requests.at(-1)!.body.input, ['hello world']);
+    const many = await ai.models.embedContent({ model: 'text-embedding-3-small', contents: ['a', 'b'] });
+    assert.equal(many.embeddings?.length, 2);
+    assert.deepEqual(fake.requests.at(-1)!.body.input, ['a', 'b']);
+  });
+
+  test('without alt=sse the stream is one JSON array; the key may come as ?key= and never reaches a log line', async () => {
+    fake.setReply(() => ({ pieces: ['Hi', ' there'] }));
+    logLines.length = 0;
+    const res = await fetch(`${gw.url}/v1beta/models/gpt-4o-mini:streamGenerateContent?key=${gw.key}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+    });
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { candidates: { content: { parts: { text?: string }[] }; finishReason?: string }[] }[];
+    assert.ok(Array.isArray(body));
+    assert.equal(body.flatMap((r) => r.candidates[0]!.content.parts.map((p) => p.text ?? '')).join(''), 'Hi there');
+    assert.equal(body.at(-1)!.candidates[0]!.finishReason, 'STOP');
+    await gw.usage();
+    assert.ok(logLines.some((l) => l.includes('request')), 'the request was logged');
+    assert.ok(!logLines.some((l) => l.includes(gw.key) || l.includes(gw.key.slice(0, 16))), 'no key in any log line');
+  });
+
+  test('the same methods answer under /v1, and GET /v1beta/models lists only what the key may use', async () => {
+    fake.setReply(() => ({ pieces: ['ok'] }));
+    const v1 = new GoogleGenAI({ apiKey: gw.key, httpOptions: { baseUrl: gw.url, apiVersion: 'v1' } });
+    assert.equal((await v1.models.generateContent({ model: 'gpt-4o-mini', contents: 'hi' })).text, 'ok');
+    const limited = gw.mintKey({ models: ['gpt-4o-mini'] });
+    const res = await fetch(`${gw.url}/v1beta/models`, { headers: { 'x-goog-api-key': limited.key } });
+    const list = (await res.json()) as { models: { name: string; supportedGenerationMethods: string[] }[] };
+    assert.deepEqual(list.models.map((m) => m.name), ['models/oa/gpt-4o-mini']);
+    assert.ok(list.models[0]!.supportedGenerationMethods.includes('generateContent'));
+    const one = await fetch(`${gw.url}/v1beta/models/oa/gpt-4o-mini`, { headers: { 'x-goog-api-key': limited.key } });
+    assert.equal(((await one.json()) as { name: string }).name, 'models/oa/gpt-4o-mini');
+    const hidden = await fetch(`${gw.url}/v1beta/models/oa/text-embedding-3-small`, { headers: { 'x-goog-api-key': limited.key } });
+    assert.equal(hidden.status, 404);
+    assert.equal(((await hidden.json()) as { error: { status: string } }).error.status, 'NOT_FOUND');
+  });
+});
+
+describe("Gemini API inbound: errors in Gemini's envelope", () => {
+  let fake: FakeOpenAI;
+  let gw: TestGateway;
+
+  before(async () => {
+    fake = await startFakeOpenAI();
+    gw = await startGateway({ providers: { oa: fakeProvider(fake.url, { 'gpt-4o-mini': null, other: null }) } });
+  });
+  after(async () => {
+    await gw.close();
+    await fake.close();
+  });
+
+  const post = (path: string, body: unknown, headers: Record<string, string>) =>
+    fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const hello = { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] };
+
+  async function expectError(res: Response, code: number, status: string): Promise<string> {
+    assert.equal(res.status, code);
+    const body = (await res.json()) as { error: { code: number; message: string; status: string } };
+    assert.equal(body.error.code, code);
+    assert.equal(body.error.status, status);
+    assert.ok(body.error.message.length > 0);
+    return body.error.message;
+  }
+
+  test('no key, a wrong key: 401 UNAUTHENTICATED; the SDK raises ApiError', async () => {
+    await expectError(await post('/v1beta/models/gpt-4o-mini:generateContent', hello, {}), 401, 'UNAUTHENTICATED');
+    await expectError(await post('/v1beta/models/gpt-4o-mini:generateContent?key=sk-th-wrong', hello, {}), 401, 'UNAUTHENTICATED');
+    const ai = new GoogleGenAI({ apiKey: 'sk-th-not-a-real-key-000000000000', httpOptions: { baseUrl: gw.url } });
+    await assert.rejects(ai.models.generateContent({ model: 'gpt-4o-mini', contents: 'hi' }), (e: unknown) => e instanceof ApiError && e.status === 401);
+  });
+
+  test('bad requests are 400 INVALID_ARGUMENT with exactly one usage record', async () => {
+    const before = (await gw.usage()).length;
+    await expectError(await post('/v1beta/models/gpt-4o-mini:generateContent', { contents: [] }, { 'x-goog-api-key': gw.key }), 400, 'INVALID_ARGUMENT');
+    const bad = { contents: [{ role: 'user', parts: [{ executableCode: { code: 'x' } }] }] };
+    await expectError(await post('/v1beta/models/gpt-4o-mini:generateContent', bad, { 'x-goog-api-key': gw.key }), 400, 'INVALID_ARGUMENT');
+    // a body the pipeline refuses (an OpenAI provider's 400) keeps its status and message
+    fake.setReply(() => ({ status: 400, errorBody: { error: { message: 'Invalid value for temperature', type: 'invalid_request_error', code: null, param: 'temperature' } } }));
+    const msg = await expectError(await post('/v1beta/models/gpt-4o-mini:generateContent', hello, { 'x-goog-api-key': gw.key }), 400, 'INVALID_ARGUMENT');
+    assert.match(msg, /temperature/);
+    fake.setReply(() => ({}));
+    const records = (await gw.usage()).slice(before);
+    assert.equal(records.length, 3, 'one usage record for each request');
+    assert.ok(records.every((r) => r.endpoint === 'generate_content' && r.status === 400));
+  });
+
+  test('unknown model 404 NOT_FOUND, a model the key may not use 403 PERMISSION_DENIED, over rpm 429 RESOURCE_EXHAUSTED', async () => {
+    await expectError(await post('/v1beta/models/no-such-model:generateContent', hello, { 'x-goog-api-key': gw.key }), 404, 'NOT_FOUND');
+    const narrow = gw.mintKey({ models: ['gpt-4o-mini'] });
+    await expectError(await post('/v1beta/models/other:generateContent', hello, { 'x-goog-api-key': narrow.key }), 403, 'PERMISSION_DENIED');
+    const slow = gw.mintKey({ rpm: 1 });
+    assert.equal((await post('/v1beta/models/gpt-4o-mini:generateContent', hello, { 'x-goog-api-key': slow.key })).status, 200);
+    await expectError(await post('/v1beta/models/gpt-4o-mini:generateContent', hello, { 'x-goog-api-key': slow.key }), 429, 'RESOURCE_EXHAUSTED');
+  });
+
+  test('every provider down: 502 UNAVAILABLE; an unknown method 404 NOT_FOUND', async () => {
+    fake.setReply(() => ({ status: 503 }));
+    await expectError(await post('/v1beta/models/gpt-4o-mini:generateContent', hello, { 'x-goog-api-key': gw.key }), 502, 'UNAVAILABLE');
+    fake.setReply(() => ({}));
+    await expectError(await post('/v1beta/models/gpt-4o-mini:predictLongRunning', hello, { 'x-goog-api-key': gw.key }), 404, 'NOT_FOUND');
+  });
+});
