@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import { ensureHome, writePrivateFile, type Paths } from '../config/paths.js';
+import { looseModeWarnings } from '../config/permissions.js';
 import type { ConfigFile } from '../config/schema.js';
 import { startSimulator, type RunningSimulator } from '../demo/simulator.js';
 import { KeyLimiter } from '../gateway/limits.js';
@@ -73,6 +74,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? silentLogger;
   ensureHome(paths.home);
+  for (const w of looseModeWarnings(paths)) log.warn(w);
 
   const sim = opts.demo ? await startSimulator() : undefined;
   const loaded = loadConfigFile(paths.config, env);
