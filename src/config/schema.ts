@@ -106,6 +106,8 @@ export const configSchema = z
       .default({ strategy: 'cost' }),
     providers: z.record(providerName, providerSchema).default({}),
     routes: z.record(z.string().min(1), routeSchema).default({}),
+    /** the Responses API store (previous_response_id, GET /v1/responses/{id}) */
+    responses: z.object({ retention_days: z.number().positive().optional() }).strict().optional(),
   })
   .strict();
 

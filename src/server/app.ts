@@ -8,6 +8,8 @@ import { originGuard } from './middleware/origin-guard.js';
 import { requestContext } from './middleware/request-context.js';
 import { anthropicErrors, messagesRoutes } from './routes/messages.js';
 import { v1Routes } from './routes/v1.js';
+import { responsesRoutes } from './routes/responses.js';
+import type { ResponsesStore } from '../store/responses.js';
 import { geminiErrors, geminiRoutes, isGeminiMethodPath } from './routes/gemini.js';
 
 export interface AppDeps {
@@ -22,6 +24,8 @@ export interface AppDeps {
   startedAt: number;
   /** reloads keys if the key table changed; true when it did */
   refreshKeys?: () => boolean;
+  /** keeps Responses API answers for previous_response_id and GET /v1/responses/{id} */
+  responsesStore?: ResponsesStore;
   /** mounts routes under /admin (already behind the admin token) */
   adminRoutes?: (admin: Hono<AppEnv>) => void;
   /** mounts routes at the root with no auth (e.g. /metrics) */
@@ -57,6 +61,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/v1/*', requestContext(), keyAuth(deps.gateway.keys, deps.refreshKeys, { queryKey: isGeminiMethodPath }));
   app.route('/v1', v1Routes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }));
   app.route('/v1', messagesRoutes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }));
+  app.route('/v1', responsesRoutes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes, store: deps.responsesStore }));
   // Gemini's API: /v1beta, and /v1 for the POST methods (GET /v1/models stays OpenAI's).
   app.use('/v1beta/*', geminiErrors(), requestContext(), keyAuth(deps.gateway.keys, deps.refreshKeys, { queryKey: () => true }));
   app.route('/v1beta', geminiRoutes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }, { listModels: true }));

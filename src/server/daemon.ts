@@ -27,6 +27,7 @@ import { UpstreamClient } from '../upstream/client.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/log.js';
 import { VERSION } from '../version.js';
+import { DEFAULT_RETENTION_DAYS, ResponsesStore } from '../store/responses.js';
 import { createApp, type AppDeps } from './app.js';
 import { closeGracefully, exposureWarning, isLoopbackBind, listen, listenIpv6Loopback } from './listen.js';
 
@@ -90,6 +91,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     demoKey = keyStore.create({ name: 'demo' }).key;
   }
   const clock = opts.clock ?? systemClock;
+  const responsesStore = new ResponsesStore(db, () => config.responses?.retention_days ?? DEFAULT_RETENTION_DAYS, clock.wall);
   const keys = new KeyCache(keyStore, clock.wall);
   const usage = new ThreadedUsageWriter(paths.db, 20, (why) => log.error('usage write failed; will retry', { error: why }));
   // For `npm run bench` only: measures what usage recording costs by not doing it.
@@ -143,6 +145,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     allowedOrigins: () => config.server.cors_origins ?? [],
     version: VERSION,
     startedAt,
+    responsesStore,
   };
   installMetrics(deps, { db });
   opts.extend?.({ deps, gateway });
@@ -200,6 +203,17 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     }
   }, opts.watchIntervalMs ?? 250);
   watch.unref();
+  // Expired stored responses go hourly (and now); usage records are another table and stay.
+  const pruneResponses = () => {
+    try {
+      responsesStore.prune();
+    } catch (err) {
+      log.error('pruning stored responses failed', { error: String(err) });
+    }
+  };
+  pruneResponses();
+  const prune = setInterval(pruneResponses, 60 * 60 * 1000);
+  prune.unref();
 
   writePrivateFile(paths.pidFile, `${process.pid}\n`);
   writePrivateFile(
@@ -212,6 +226,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const close = (graceMs = config.server.shutdown_grace_ms ?? 10_000): Promise<void> => {
     closing ??= (async () => {
       clearInterval(watch);
+      clearInterval(prune);
       await Promise.all(servers.map((s) => closeGracefully(s, graceMs)));
       // Streams cut at the deadline record their usage from their cancel callbacks: let those run first.
       await new Promise((r) => setImmediate(r));

@@ -17,7 +17,7 @@ test('a fresh database is migrated step by step to the latest schema, in WAL mod
     migrate(raw, file, MIGRATIONS.slice(0, i + 1));
     assert.equal(raw.pragma('user_version', { simple: true }), m.version, `after ${m.name}`);
   }
-  assert.deepEqual(tables(raw), ['keys', 'keys_version_delete', 'keys_version_insert', 'keys_version_update', 'meta', 'usage']);
+  assert.deepEqual(tables(raw), ['keys', 'keys_version_delete', 'keys_version_insert', 'keys_version_update', 'meta', 'responses', 'usage']);
   const usageColumns = (raw.prepare('PRAGMA table_info(usage)').all() as { name: string }[]).map((c) => c.name);
   for (const col of ['request_id', 'key_id', 'requested_model', 'served_model', 'provider', 'strategy', 'attempts', 'status', 'error_code', 'latency_ms', 'ttfb_ms', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'cost_usd']) {
     assert.ok(usageColumns.includes(col), col);

@@ -1,0 +1,171 @@
+/**
+ * POST /v1/responses and the stored-response endpoints: the OpenAI Responses API
+ * inbound, for Codex, the Agents SDK, the AI SDK's default OpenAI provider and
+ * `client.responses`. The request is translated to the chat middle representation and
+ * runs through the one pipeline (routing, fallbacks, key limits, one usage record with
+ * endpoint `responses`); the chat answer is translated back. Errors keep OpenAI's
+ * envelope, which is the Responses API's own.
+ */
+import { Hono, type Context } from 'hono';
+import { GatewayError, asGatewayError } from '../../errors.js';
+import { proxyRequest, RequestLedger, type GatewayDeps } from '../../gateway/pipeline.js';
+import { relayToWebStream } from '../../gateway/stream.js';
+import { estimatePromptTokens } from '../../gateway/tokens.js';
+import { responseIdFor } from '../../inbound/responses/ids.js';
+import { toChatRequest, type ResponsesRequest } from '../../inbound/responses/request.js';
+import { toResponse, type ResponseMeta } from '../../inbound/responses/response.js';
+import { ResponsesEventWriter } from '../../inbound/responses/stream.js';
+import { isObject, type Json } from '../../providers/openai-shape.js';
+import { usageFromOpenAI } from '../../providers/openai/index.js';
+import type { ResponsesStore } from '../../store/responses.js';
+import { SseDecoder } from '../../upstream/sse.js';
+import { checkModelName } from '../../util/identifiers.js';
+import { readJsonBody } from '../body.js';
+import type { AppEnv } from '../context.js';
+import { header } from '../headers.js';
+import { proxyInput } from '../respond.js';
+
+export interface ResponsesDeps {
+  gateway: GatewayDeps;
+  maxBodyBytes: () => number;
+  /** without a store, `store` is treated as false and previous_response_id finds nothing */
+  store?: ResponsesStore | undefined;
+}
+
+const notFound = (id: string, param: string | null = null) =>
+  new GatewayError('not_found', `Response with id '${id}' not found.`, param ? { param } : {});
+
+/** Chat SSE bytes from the pipeline → Responses SSE bytes; cancelling it cancels the upstream. */
+function toResponsesStream(source: ReadableStream<Uint8Array>, writer: ResponsesEventWriter, onDone: () => void): ReadableStream<Uint8Array> {
+  const decoder = new SseDecoder();
+  const encoder = new TextEncoder();
+  const emit = (frames: string[], controller: TransformStreamDefaultController<Uint8Array>) => {
+    if (frames.length > 0) controller.enqueue(encoder.encode(frames.join('')));
+  };
+  return source.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        for (const ev of decoder.push(chunk)) emit(writer.push(ev.data), controller);
+      },
+      flush(controller) {
+        for (const ev of decoder.end()) emit(writer.push(ev.data), controller);
+        emit(writer.end(), controller);
+        onDone();
+      },
+    }),
+  );
+}
+
+/** Items get ids when stored, as OpenAI's input_items lists them. */
+function withIds(items: Json[], responseId: string, from: number): Json[] {
+  return items.map((item, i) => (typeof item.id === 'string' ? item : { id: `msg_${responseId.slice(5)}in${from + i}`, ...item }));
+}
+
+export function responsesRoutes(deps: ResponsesDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  /**
+   * A request refused before it reached the pipeline still leaves its one usage record
+   * (the pipeline writes its own for everything after).
+   */
+  const recordRejected = (c: Context<AppEnv>, model: unknown, err: unknown) => {
+    let named = '';
+    try {
+      if (typeof model === 'string') named = checkModelName(model);
+    } catch {
+      // an unusable name is not stored
+    }
+    const e = asGatewayError(err);
+    const input = { op: 'chat' as const, endpoint: 'responses' as const, requestId: c.get('requestId'), startedAt: c.get('startedAt'), key: c.get('key'), body: { model: named } };
+    new RequestLedger(deps.gateway, input).finish({ status: e.status, errorCode: e.code });
+  };
+
+  /** Codex tries a WebSocket first and falls back to HTTPS when refused: refused at once. */
+  app.get('/responses', (c) => {
+    const upgrade = (header(c, 'upgrade') ?? '').toLowerCase() === 'websocket';
+    const message = upgrade ? 'WebSocket connections are not supported by TokenHub; use HTTP POST /v1/responses' : 'Use POST /v1/responses';
+    return c.json(new GatewayError('invalid_request_error', message).toJSON(), upgrade ? 426 : 405);
+  });
+
+  app.post('/responses', async function responses(c) {
+    let raw: unknown;
+    let req: ResponsesRequest;
+    let history: Json[] = [];
+    try {
+      raw = await readJsonBody(c, deps.maxBodyBytes());
+      const prev = isObject(raw) ? raw.previous_response_id : undefined;
+      if (prev != null) {
+        if (typeof prev !== 'string') throw new GatewayError('invalid_request_error', `Invalid type for 'previous_response_id': expected a string`, { param: 'previous_response_id' });
+        const stored = deps.store?.get(prev, c.get('key').record.id);
+        if (!stored) throw notFound(prev, 'previous_response_id');
+        history = [...stored.input, ...(Array.isArray(stored.response.output) ? (stored.response.output as Json[]) : [])];
+      }
+      req = toChatRequest(raw, history);
+    } catch (err) {
+      recordRejected(c, isObject(raw) ? raw.model : undefined, err);
+      throw err;
+    }
+
+    const requestId = c.get('requestId');
+    const keyId = c.get('key').record.id;
+    const id = responseIdFor(requestId);
+    const meta: ResponseMeta = { id, createdAt: Math.floor(Date.now() / 1000), model: req.body.model, customTools: req.customTools, echo: req.echo };
+    const promptEstimate = estimatePromptTokens('chat', req.body);
+    const store = (response: Json | null) => {
+      if (!deps.store || !req.store || !response) return;
+      const input = withIds([...history, ...req.input], id, 0);
+      const storeTo = deps.store;
+      // After the answer is on its way: a write never delays it.
+      setImmediate(() => {
+        try {
+          storeTo.save({ id, keyId, input, response });
+        } catch (err) {
+          deps.gateway.log.error('storing a response failed', { id, error: String(err) });
+        }
+      });
+    };
+
+    const result = await proxyRequest(deps.gateway, { ...proxyInput(c, 'chat', req.body), endpoint: 'responses' });
+    const headers: Record<string, string> = { ...result.headers };
+    if (typeof result.body === 'string') {
+      // a provider's 4xx is already an OpenAI envelope, the Responses API's own
+      if (result.status >= 400) return new Response(result.body, { status: result.status, headers: { ...headers, 'content-type': 'application/json' } });
+      const completion: unknown = JSON.parse(result.body);
+      const usage = usageFromOpenAI(isObject(completion) ? completion.usage : undefined) ?? { promptTokens: promptEstimate, completionTokens: 0, cachedTokens: 0 };
+      const response = toResponse(completion, meta, usage);
+      store(response);
+      return new Response(JSON.stringify(response), { status: 200, headers: { ...headers, 'content-type': 'application/json' } });
+    }
+    const writer = new ResponsesEventWriter({ ...meta, promptEstimate });
+    const stream = toResponsesStream(relayToWebStream(result.body), writer, () => store(writer.final()));
+    return new Response(stream, { status: 200, headers });
+  });
+
+  const stored = (c: Context<AppEnv>) => {
+    const id = c.req.param('id') ?? '';
+    const found = deps.store?.get(id, c.get('key').record.id);
+    if (!found) throw notFound(id);
+    return found;
+  };
+
+  app.get('/responses/:id', (c) => c.json(stored(c).response));
+
+  app.get('/responses/:id/input_items', (c) => {
+    const found = stored(c);
+    const asc = c.req.query('order') === 'asc';
+    let data = asc ? found.input : [...found.input].reverse();
+    const after = c.req.query('after');
+    if (after) data = data.slice(data.findIndex((item) => item.id === after) + 1);
+    const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 20) || 20, 1), 100);
+    const page = data.slice(0, limit);
+    return c.json({ object: 'list', data: page, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null, has_more: data.length > limit });
+  });
+
+  app.delete('/responses/:id', (c) => {
+    const id = c.req.param('id');
+    if (!deps.store?.delete(id, c.get('key').record.id)) throw notFound(id);
+    return c.json({ id, object: 'response', deleted: true });
+  });
+
+  return app;
+}
