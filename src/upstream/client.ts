@@ -1,6 +1,7 @@
 import type { AbortHandle } from './abort.js';
 import { Agent, type Dispatcher, request } from 'undici';
 import type { ProviderRuntime, UpstreamCall } from '../providers/types.js';
+import { credentialsOf, scrubCredentials } from '../util/scrub.js';
 
 export type UpstreamResponse = Dispatcher.ResponseData;
 
@@ -31,7 +32,7 @@ export class UpstreamClient {
   }
 
   send(provider: ProviderRuntime, call: UpstreamCall, opts: SendOptions): Promise<UpstreamResponse> {
-    return request(provider.baseUrl + call.path, {
+    const sent = request(provider.baseUrl + call.path, {
       method: call.method,
       headers: call.headers,
       body: call.body,
@@ -40,6 +41,7 @@ export class UpstreamClient {
       bodyTimeout: opts.bodyTimeoutMs,
       dispatcher: this.dispatcherFor(provider.timeouts.connectMs),
     });
+    return sent.then((res) => (res.statusCode >= 400 ? withScrubbedBody(res, credentialsOf(provider.apiKey, provider.headers, call.headers as Record<string, string>)) : res));
   }
 
   async close(): Promise<void> {
@@ -55,6 +57,36 @@ function defaultDispatcher(connectTimeoutMs: number): Dispatcher {
     keepAliveMaxTimeout: 600_000,
     pipelining: 1,
   });
+}
+
+/** Error bodies are short; one that is not is cut here (it is only ever read whole, as text). */
+export const ERROR_BODY_LIMIT = 64 * 1024;
+
+/**
+ * An error answer's body, read (up to ERROR_BODY_LIMIT) and scrubbed of credentials
+ * before anyone can copy it into a client's error body or the attempt log: some
+ * providers echo the key they were given.
+ */
+function withScrubbedBody(res: UpstreamResponse, secrets: string[]): UpstreamResponse {
+  const body = res.body;
+  const text = (async () => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= ERROR_BODY_LIMIT) {
+        body.destroy();
+        break;
+      }
+    }
+    return scrubCredentials(Buffer.concat(chunks).subarray(0, ERROR_BODY_LIMIT).toString('utf8'), secrets);
+  })();
+  text.catch(() => {}); // a reader that never comes must not leave an unhandled rejection
+  body.text = () => text;
+  body.json = async () => JSON.parse(await text) as unknown;
+  body.dump = async () => void (await text.catch(() => ''));
+  return res;
 }
 
 /** A timeout the gateway enforces itself; used as the abort reason so the failure names itself. */
