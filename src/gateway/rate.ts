@@ -4,60 +4,87 @@
  */
 
 /**
- * Requests per window as an exact sliding log: a ring of the last `limit` admission
- * times. A request is admitted when fewer than `limit` were admitted in the last
- * `windowMs`, i.e. when the oldest of the last `limit` is older than the window.
+ * Requests per window in fixed memory whatever the limit: the window is cut into
+ * one-second buckets, each holding how many requests it admitted and when the last of
+ * them was. A bucket counts as if all its requests came at that last time, so the count
+ * never falls short of the true sliding count: `limit` N admits N at once, never more
+ * than N in any window, and frees a slot at most one bucket later than an exact log
+ * would. (A log of every admission grows with the limit: a key with `--rpm 100000000`
+ * kept every request's time.)
  */
 export class SlidingWindowCounter {
-  private ring: number[];
-  private head = 0;
-  private count = 0;
+  private readonly bucketMs: number;
+  /** absolute bucket number held in each slot (-1: empty) */
+  private readonly index: Float64Array;
+  private readonly count: Float64Array;
+  /** the latest admission in each slot */
+  private readonly last: Float64Array;
 
   constructor(
     private limit: number,
     private readonly windowMs = 60_000,
+    buckets = 60,
   ) {
-    this.ring = new Array<number>(limit);
+    this.bucketMs = windowMs / buckets;
+    // One slot more than the window holds: a bucket is reused only once its last request has left the window.
+    const slots = buckets + 1;
+    this.index = new Float64Array(slots).fill(-1);
+    this.count = new Float64Array(slots);
+    this.last = new Float64Array(slots);
   }
 
   get max(): number {
     return this.limit;
   }
 
-  /** 0 when a request may go now, else ms until one may. */
-  waitMs(now: number): number {
-    if (this.count < this.limit) return 0;
-    return Math.max(0, this.ring[this.head]! + this.windowMs - now);
+  /** how many numbers the state holds: fixed, whatever the limit */
+  get slots(): number {
+    return this.index.length;
+  }
+
+  private live(i: number, now: number): boolean {
+    return this.index[i]! >= 0 && this.last[i]! + this.windowMs > now;
   }
 
   /** admitted requests within the window (for headers and `keys show`) */
   used(now: number): number {
     let n = 0;
-    for (let i = 0; i < this.count; i++) if (this.ring[(this.head + i) % this.limit]! + this.windowMs > now) n++;
+    for (let i = 0; i < this.index.length; i++) if (this.live(i, now)) n += this.count[i]!;
     return n;
   }
 
-  take(now: number): void {
-    if (this.count < this.limit) {
-      this.ring[(this.head + this.count) % this.limit] = now;
-      this.count++;
-    } else {
-      this.ring[this.head] = now;
-      this.head = (this.head + 1) % this.limit;
+  /** 0 when a request may go now, else ms until one may. */
+  waitMs(now: number): number {
+    let inWindow = this.used(now);
+    if (inWindow < this.limit) return 0;
+    // Oldest bucket first: when enough have left the window, a slot is free.
+    const slots = this.index.length;
+    const newest = Math.floor(now / this.bucketMs);
+    for (let b = newest - slots + 1; b <= newest; b++) {
+      const i = ((b % slots) + slots) % slots;
+      if (this.index[i] !== b || !this.live(i, now)) continue;
+      inWindow -= this.count[i]!;
+      if (inWindow < this.limit) return Math.max(1, this.last[i]! + this.windowMs - now);
     }
+    return this.windowMs;
   }
 
-  /** A changed limit keeps the most recent admissions, so an edit does not reset the window. */
+  take(now: number): void {
+    const b = Math.floor(now / this.bucketMs);
+    const slots = this.index.length;
+    const i = ((b % slots) + slots) % slots;
+    if (this.index[i] !== b) {
+      this.index[i] = b;
+      this.count[i] = 0;
+      this.last[i] = now;
+    }
+    this.count[i]!++;
+    this.last[i] = Math.max(this.last[i]!, now);
+  }
+
+  /** A changed limit keeps the window's counts, so an edit does not reset it. */
   resize(limit: number): void {
-    if (limit === this.limit) return;
-    const times: number[] = [];
-    for (let i = 0; i < this.count; i++) times.push(this.ring[(this.head + i) % this.limit]!);
-    const kept = times.slice(Math.max(0, times.length - limit));
     this.limit = limit;
-    this.ring = new Array<number>(limit);
-    kept.forEach((t, i) => (this.ring[i] = t));
-    this.head = 0;
-    this.count = kept.length;
   }
 }
 
