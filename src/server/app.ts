@@ -49,6 +49,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.use('*', hostGuard(deps.allowedHosts));
   app.use('*', originGuard(deps.allowedOrigins ?? (() => [])));
+  app.use('*', async function withLog(c, next) {
+    c.set('log', deps.gateway.log);
+    await next();
+  });
 
   app.get('/health', (c) =>
     c.json({ status: 'ok', version: deps.version, uptime_s: Math.round((Date.now() - deps.startedAt) / 1000) }),

@@ -2,6 +2,7 @@ import { header } from './headers.js';
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { GatewayError, invalidRequest } from '../errors.js';
+import type { Logger } from '../util/log.js';
 
 const tooLarge = (limit: number) =>
   new GatewayError('request_too_large', `Request body is larger than the limit of ${limit} bytes (server.max_body_mb)`);
@@ -47,13 +48,48 @@ async function readRaw(c: Context, limit: number): Promise<Buffer> {
   });
 }
 
-/** The request body as parsed JSON, parsed exactly once. */
+/**
+ * Body fields that other gateways and SDK wrappers (LiteLLM and the like) read as "send
+ * this request elsewhere" or "use this credential": an upstream that honours them would
+ * let a client redirect traffic, or read the provider key off the wire. Compared without
+ * case, `-` or `_` (apiBase, base_url, api-key all match).
+ */
+const REDIRECTING_FIELDS = new Set(
+  [
+    'api_base', 'base_url', 'api_key', 'api_version', 'api_type', 'extra_headers', 'extra_query', 'extra_body', 'headers',
+    'custom_llm_provider', 'azure_ad_token', 'aws_access_key_id', 'aws_secret_access_key', 'aws_session_token',
+    'aws_region_name', 'vertex_project', 'vertex_location', 'vertex_credentials',
+  ].map((f) => f.replace(/[-_]/g, '')),
+);
+
+/** Removes REDIRECTING_FIELDS from a parsed body; returns their names (never their values). */
+export function stripRedirectingFields(body: unknown): string[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return [];
+  const removed: string[] = [];
+  for (const name of Object.keys(body)) {
+    if (!REDIRECTING_FIELDS.has(name.toLowerCase().replace(/[-_]/g, ''))) continue;
+    delete (body as Record<string, unknown>)[name];
+    removed.push(name.length > 64 ? `${name.slice(0, 64)}…` : name);
+  }
+  return removed;
+}
+
+/** The request body as parsed JSON, parsed exactly once, without fields that could redirect traffic. */
 export async function readJsonBody(c: Context, limit: number): Promise<unknown> {
   const raw = await readRaw(c, limit);
   if (raw.length === 0) throw invalidRequest('The request body is empty; send a JSON object');
+  let body: unknown;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    body = JSON.parse(raw.toString('utf8'));
   } catch (err) {
     throw invalidRequest(`The request body is not valid JSON: ${(err as Error).message}`);
   }
+  const removed = stripRedirectingFields(body);
+  if (removed.length > 0) {
+    (c.get('log') as Logger | undefined)?.warn('removed request body fields that could redirect traffic or swap credentials', {
+      id: c.get('requestId'),
+      fields: removed,
+    });
+  }
+  return body;
 }

@@ -1,4 +1,5 @@
 import type { ActiveKey } from '../keys/cache.js';
+import type { Logger } from '../util/log.js';
 
 /** What middleware leaves on the Hono context for later steps. */
 export interface AppEnv {
@@ -8,5 +9,7 @@ export interface AppEnv {
     key: ActiveKey;
     /** the response already carries the request-context headers */
     contextHeadersSet: boolean;
+    /** the daemon's logger, for notes that steps below the routes make (e.g. body.ts) */
+    log: Logger;
   };
 }

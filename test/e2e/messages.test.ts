@@ -175,7 +175,7 @@ describe('POST /v1/messages through the Anthropic SDK', () => {
     ]);
   });
 
-  test('over an Anthropic upstream: text, cache usage and max_tokens survive the double translation', async () => {
+  test('over an Anthropic upstream (native): text, cache usage and max_tokens arrive', async () => {
     claude.setReply(() => ({ stopReason: 'max_tokens', usage: { input_tokens: 10, output_tokens: 7, cache_read_input_tokens: 30, cache_creation_input_tokens: 0 } }));
     const msg = await client.messages.create({ model: CLAUDE, max_tokens: 7, system: 'Be brief.', messages: ASK });
     assert.equal(msg.model, `claude/${CLAUDE}`);
@@ -203,7 +203,8 @@ describe('POST /v1/messages through the Anthropic SDK', () => {
     assert.equal((second.content[0] as Anthropic.TextBlock).text, 'It is 18°C.');
     const sent = claude.requests.at(-1)!.body;
     assert.deepEqual(sent.messages[1].content, [{ type: 'tool_use', id: 'toolu_9', name: 'get_weather', input: { city: 'Paris' } }]);
-    assert.deepEqual(sent.messages[2].content, [{ type: 'tool_result', tool_use_id: 'toolu_9', content: '18°C' }]);
+    // served natively: the client's own blocks arrive as sent
+    assert.deepEqual(sent.messages[2].content, [{ type: 'tool_result', tool_use_id: 'toolu_9', content: [{ type: 'text', text: '18°C' }] }]);
     assert.equal(sent.tools[0].name, 'get_weather');
   });
 

@@ -127,7 +127,7 @@ test('translates a text message to chat.completion with usage', () => {
   assert.equal(b.model, 'anthropic/claude-sonnet-4-5');
   assert.equal(b.choices[0].message.content, 'Hello! How can I help you today?');
   assert.equal(b.choices[0].finish_reason, 'stop');
-  assert.deepEqual(usage, { promptTokens: 12, completionTokens: 10, cachedTokens: 0 });
+  assert.deepEqual(usage, { promptTokens: 12, completionTokens: 10, cachedTokens: 0, cacheWriteTokens: 0 });
   assert.equal(b.usage.total_tokens, 22);
 });
 
@@ -141,7 +141,7 @@ test('translates tool_use blocks to tool_calls with finish_reason tool_calls', (
 
 test('counts cache reads and writes as prompt tokens, reads as cached; max_tokens → length', () => {
   const { body, usage } = anthropicAdapter.parseResponse('chat', fixtureJson('anthropic/cache-usage.json'), target, makeCtx());
-  assert.deepEqual(usage, { promptTokens: 21 + 1800 + 188, completionTokens: 8, cachedTokens: 1800 });
+  assert.deepEqual(usage, { promptTokens: 21 + 1800 + 188, completionTokens: 8, cachedTokens: 1800, cacheWriteTokens: 188 });
   assert.equal((body as any).choices[0].finish_reason, 'length');
   assert.equal((body as any).usage.prompt_tokens_details.cached_tokens, 1800);
 });
@@ -164,7 +164,7 @@ test('streams text split at awkward places into chat.completion.chunks', () => {
     assert.equal(acc.content, 'Hello, wörld! 👋');
     assert.equal(acc.finish, 'stop');
     assert.equal(chunks.some((c) => c.usage), false, 'no usage chunk unless the client asked');
-    assert.deepEqual(tr.usage(), { promptTokens: 25, completionTokens: 15, cachedTokens: 0 });
+    assert.deepEqual(tr.usage(), { promptTokens: 25, completionTokens: 15, cachedTokens: 0, cacheWriteTokens: 0 });
     assert.equal(tr.outputChars(), 'Hello, wörld! 👋'.length);
     assert.equal(tr.error(), null);
   }
@@ -189,12 +189,18 @@ test('streams tool_use with input_json_delta as SDK-shaped tool-call deltas', ()
   assert.deepEqual(last?.usage, { prompt_tokens: 472, completion_tokens: 89, total_tokens: 561, prompt_tokens_details: { cached_tokens: 0 } });
 });
 
-test('skips thinking deltas and tracks cached usage in streams', () => {
+test('thinking deltas stream as reasoning_content, the signed block as thinking_blocks; cached usage in streams', () => {
   const tr = anthropicAdapter.streamTranslator('chat', target, makeCtx({ stream: true }));
-  const acc = accumulate(parseAll(replay(fixture('anthropic/thinking-cached.sse'), tr)));
+  const chunks = parseAll(replay(fixture('anthropic/thinking-cached.sse'), tr));
+  const acc = accumulate(chunks);
   assert.equal(acc.content, '4');
+  const deltas = chunks.flatMap((c) => c.choices.map((ch) => ch.delta ?? {}));
+  assert.equal(deltas.map((d) => d.reasoning_content ?? '').join(''), 'Two plus two is four.');
+  assert.deepEqual(deltas.flatMap((d) => d.thinking_blocks ?? []), [
+    { type: 'thinking', thinking: 'Two plus two is four.', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds' },
+  ]);
   assert.equal(acc.finish, 'length');
-  assert.deepEqual(tr.usage(), { promptTokens: 1054, completionTokens: 42, cachedTokens: 1024 });
+  assert.deepEqual(tr.usage(), { promptTokens: 1054, completionTokens: 42, cachedTokens: 1024, cacheWriteTokens: 0 });
 });
 
 test('turns an error event mid-stream into an OpenAI error payload', () => {

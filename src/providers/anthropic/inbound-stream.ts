@@ -3,6 +3,9 @@
  * (https://docs.anthropic.com/en/api/messages-streaming), the reverse of stream.ts:
  *
  * first chunk               → message_start (input usage estimated until the end)
+ * delta.reasoning_content   → content_block_start (thinking) once, then thinking_delta
+ * delta.thinking_blocks[i]  → signature_delta and content_block_stop of the open thinking
+ *                             block (or a whole thinking / redacted_thinking block)
  * delta.content             → content_block_start (text) once, then text_delta
  * delta.tool_calls[i] new   → content_block_stop of the open block, content_block_start (tool_use)
  * function.arguments        → input_json_delta
@@ -38,8 +41,8 @@ export class AnthropicEventWriter {
   private started = false;
   private finished = false;
   private nextIndex = 0;
-  /** the block being streamed: its index, and for tool_use the OpenAI tool_calls index */
-  private open: { index: number; tool?: number } | null = null;
+  /** the block being streamed: its index, its kind, and for tool_use the OpenAI tool_calls index */
+  private open: { index: number; kind: 'text' | 'thinking' | 'tool'; tool?: number } | null = null;
   /** OpenAI tool_calls index → content block index */
   private readonly toolBlocks = new Map<number, number>();
   private stopReason: string | null = null;
@@ -66,6 +69,9 @@ export class AnthropicEventWriter {
     const choice = Array.isArray(chunk.choices) ? chunk.choices.find((c) => isObject(c) && (c.index ?? 0) === 0) : undefined;
     if (!isObject(choice)) return out;
     const delta = isObject(choice.delta) ? choice.delta : {};
+    const reasoning = delta.reasoning_content ?? delta.reasoning;
+    if (typeof reasoning === 'string' && reasoning !== '') out.push(...this.reasoning(reasoning));
+    if (Array.isArray(delta.thinking_blocks)) for (const block of delta.thinking_blocks) if (isObject(block)) out.push(...this.thinkingBlock(block));
     if (typeof delta.content === 'string' && delta.content !== '') out.push(...this.text(delta.content));
     if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) if (isObject(call)) out.push(...this.toolCall(call));
     if (typeof choice.finish_reason === 'string') this.stopReason = stopReasonFor(choice.finish_reason);
@@ -117,16 +123,47 @@ export class AnthropicEventWriter {
   private openBlock(block: Json, tool?: number): string[] {
     const out = this.closeBlock();
     const index = this.nextIndex++;
-    this.open = tool === undefined ? { index } : { index, tool };
+    const kind = block.type === 'tool_use' ? 'tool' : block.type === 'text' ? 'text' : 'thinking';
+    this.open = tool === undefined ? { index, kind } : { index, kind, tool };
     out.push(anthropicFrame('content_block_start', { index, content_block: block }));
     return out;
   }
 
   private text(text: string): string[] {
     this.chars += text.length;
-    const out = this.open && this.open.tool === undefined ? [] : this.openBlock({ type: 'text', text: '' });
+    const out = this.open?.kind === 'text' ? [] : this.openBlock({ type: 'text', text: '' });
     out.push(anthropicFrame('content_block_delta', { index: this.open!.index, delta: { type: 'text_delta', text } }));
     return out;
+  }
+
+  private reasoning(text: string): string[] {
+    this.chars += text.length;
+    const out = this.open?.kind === 'thinking' ? [] : this.openBlock({ type: 'thinking', thinking: '', signature: '' });
+    out.push(anthropicFrame('content_block_delta', { index: this.open!.index, delta: { type: 'thinking_delta', thinking: text } }));
+    return out;
+  }
+
+  /**
+   * A whole thinking block (what an Anthropic provider's stream sends when a thinking
+   * block ends): its signature closes the thinking streamed so far, or the block is
+   * sent whole when none was.
+   */
+  private thinkingBlock(block: Json): string[] {
+    if (block.type === 'redacted_thinking') {
+      const out = this.openBlock({ type: 'redacted_thinking', data: String(block.data ?? '') });
+      return [...out, ...this.closeBlock()];
+    }
+    if (block.type !== 'thinking') return [];
+    const out: string[] = [];
+    if (this.open?.kind !== 'thinking') {
+      out.push(...this.openBlock({ type: 'thinking', thinking: '', signature: '' }));
+      const text = String(block.thinking ?? '');
+      if (text !== '') out.push(anthropicFrame('content_block_delta', { index: this.open!.index, delta: { type: 'thinking_delta', thinking: text } }));
+    }
+    if (typeof block.signature === 'string' && block.signature !== '') {
+      out.push(anthropicFrame('content_block_delta', { index: this.open!.index, delta: { type: 'signature_delta', signature: block.signature } }));
+    }
+    return [...out, ...this.closeBlock()];
   }
 
   private toolCall(call: Json): string[] {

@@ -1,24 +1,17 @@
 /**
  * Anthropic's Messages API behind the OpenAI shape. Chat and legacy completions both
- * become `POST /v1/messages`; Anthropic has no embeddings API.
+ * become `POST /v1/messages`; Anthropic has no embeddings API. A client that speaks
+ * the Messages API itself (/v1/messages) skips the translation: native.ts.
  */
 import { GatewayError } from '../../errors.js';
 import type { OpenAIBody, Operation, ProviderAdapter, RequestContext, Target, UpstreamCall } from '../types.js';
+import { anthropicHeaders } from './headers.js';
+import { anthropicNative } from './native.js';
 import { buildAnthropicBody } from './request.js';
 import { anthropicClientError, parseAnthropicMessage } from './response.js';
 import { AnthropicStreamTranslator } from './stream.js';
 
-export const ANTHROPIC_VERSION = '2023-06-01';
-
-export function anthropicHeaders(target: Target): Record<string, string> {
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    'anthropic-version': ANTHROPIC_VERSION,
-    ...target.provider.headers,
-  };
-  if (target.provider.apiKey) headers['x-api-key'] = target.provider.apiKey;
-  return headers;
-}
+export { ANTHROPIC_VERSION, anthropicHeaders } from './headers.js';
 
 function refuseEmbeddings(op: Operation): void {
   if (op === 'embeddings') {
@@ -33,6 +26,7 @@ export const anthropicAdapter: ProviderAdapter = {
   // The adapter's paths carry /v1, so the base URL does not.
   defaultBaseUrl: 'https://api.anthropic.com',
   supports: ['chat', 'completions'],
+  native: anthropicNative,
 
   buildRequest(op: Operation, body: OpenAIBody, target: Target, ctx: RequestContext): UpstreamCall {
     refuseEmbeddings(op);

@@ -9,13 +9,18 @@ import { finishReasonFor, openAIErrorTypeFor, usageFromAnthropic } from './table
 
 export { finishReasonFor, usageFromAnthropic } from './tables.js';
 
+/** Usage in OpenAI's fields; cache writes ride in prompt_tokens_details.cache_write_tokens (the middle's extension). */
 export function openAIUsage(u: Usage): Record<string, unknown> {
-  return {
+  const details: Record<string, number> = { cached_tokens: u.cachedTokens };
+  if (u.cacheWriteTokens) details.cache_write_tokens = u.cacheWriteTokens;
+  const out: Record<string, unknown> = {
     prompt_tokens: u.promptTokens,
     completion_tokens: u.completionTokens,
     total_tokens: u.promptTokens + u.completionTokens,
-    prompt_tokens_details: { cached_tokens: u.cachedTokens },
+    prompt_tokens_details: details,
   };
+  if (u.reasoningTokens) out.completion_tokens_details = { reasoning_tokens: u.reasoningTokens };
+  return out;
 }
 
 interface ContentBlock {
@@ -24,6 +29,21 @@ interface ContentBlock {
   id?: string;
   name?: string;
   input?: unknown;
+  thinking?: string;
+  signature?: string;
+  data?: string;
+}
+
+/**
+ * Thinking in the middle representation: its text as `reasoning_content` (what
+ * OpenAI-shaped clients read) and the blocks verbatim as `thinking_blocks`, so the
+ * client can hand the signatures back on its next turn.
+ */
+function reasoningFields(blocks: ContentBlock[]): Record<string, unknown> {
+  const thinking = blocks.filter((b) => b.type === 'thinking' || b.type === 'redacted_thinking');
+  if (thinking.length === 0) return {};
+  const text = thinking.map((b) => b.thinking ?? '').join('');
+  return { ...(text !== '' ? { reasoning_content: text } : {}), thinking_blocks: thinking };
 }
 
 export function parseAnthropicMessage(op: Operation, payload: unknown, target: Target, ctx: RequestContext): TranslatedResponse {
@@ -45,6 +65,7 @@ export function parseAnthropicMessage(op: Operation, payload: unknown, target: T
             role: 'assistant',
             content: text === '' && toolCalls.length > 0 ? null : text,
             refusal: null,
+            ...reasoningFields(blocks),
             ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
           },
           logprobs: null,

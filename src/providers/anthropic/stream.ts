@@ -6,12 +6,16 @@
  *                          first real delta, so an error event before any content leaves
  *                          the stream unsent and the gateway can still fail over
  * content_block_start    → text: its text, if any; tool_use: the tool call's first delta
- *                          (index, id, type, name, arguments '')
- * content_block_delta    → text_delta: content; input_json_delta: arguments
- * content_block_stop     → nothing, unless a tool call got no arguments at all ('{}')
+ *                          (index, id, type, name, arguments ''); redacted_thinking:
+ *                          thinking_blocks [the block]
+ * content_block_delta    → text_delta: content; input_json_delta: arguments;
+ *                          thinking_delta: reasoning_content; signature_delta: kept
+ * content_block_stop     → thinking: thinking_blocks [{type, thinking (all of it),
+ *                          signature}], so the client can send the block back; tool
+ *                          call without arguments: '{}'
  * message_delta          → finish_reason, output usage
  * message_stop           → the usage chunk (choices: []) when the client asked for it
- * ping, thinking deltas  → nothing
+ * ping, citations       → nothing
  * error                  → an OpenAI error payload, and error() reports it
  */
 import type { SseEvent } from '../../upstream/sse.js';
@@ -43,6 +47,8 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   /** content block index → OpenAI tool_calls index, for tool_use blocks */
   private readonly toolIndex = new Map<number, number>();
   private readonly toolHasArgs = new Set<number>();
+  /** content block index → the thinking block being streamed (text and signature so far) */
+  private readonly thinking = new Map<number, { thinking: string; signature: string }>();
   private usageSent = false;
   private finished = false;
   private roleSent = false;
@@ -114,7 +120,13 @@ export class AnthropicStreamTranslator implements StreamTranslator {
 
   private onBlockStart(index: number, block: Json): string[] {
     if (block.type === 'text') return typeof block.text === 'string' && block.text !== '' ? this.text(block.text) : [];
-    if (block.type !== 'tool_use' || this.op !== 'chat') return [];
+    if (this.op !== 'chat') return [];
+    if (block.type === 'thinking') {
+      this.thinking.set(index, { thinking: String(block.thinking ?? ''), signature: String(block.signature ?? '') });
+      return typeof block.thinking === 'string' && block.thinking !== '' ? [this.chunk({ reasoning_content: block.thinking })] : [];
+    }
+    if (block.type === 'redacted_thinking') return [this.chunk({ thinking_blocks: [block] })];
+    if (block.type !== 'tool_use') return [];
     const toolIndex = this.toolIndex.size;
     this.toolIndex.set(index, toolIndex);
     const name = String(block.name ?? '');
@@ -131,10 +143,22 @@ export class AnthropicStreamTranslator implements StreamTranslator {
       this.chars += delta.partial_json.length;
       return [this.chunk({ tool_calls: [{ index: toolIndex, function: { arguments: delta.partial_json } }] })];
     }
-    return []; // thinking_delta, signature_delta, citations_delta: not part of the OpenAI shape
+    const thinking = this.thinking.get(index);
+    if (thinking && delta.type === 'thinking_delta' && typeof delta.thinking === 'string') {
+      thinking.thinking += delta.thinking;
+      this.chars += delta.thinking.length;
+      return delta.thinking === '' ? [] : [this.chunk({ reasoning_content: delta.thinking })];
+    }
+    if (thinking && delta.type === 'signature_delta' && typeof delta.signature === 'string') thinking.signature += delta.signature;
+    return []; // citations_delta and deltas added after this was written
   }
 
   private onBlockStop(index: number): string[] {
+    const thinking = this.thinking.get(index);
+    if (thinking) {
+      this.thinking.delete(index);
+      return [this.chunk({ thinking_blocks: [{ type: 'thinking', ...thinking }] })];
+    }
     const toolIndex = this.toolIndex.get(index);
     if (toolIndex === undefined || this.toolHasArgs.has(toolIndex)) return [];
     // A tool without parameters streams no input_json_delta; '' would not parse as JSON.

@@ -67,26 +67,30 @@ export function anthropicErrorTypeFor(status: number, code?: unknown): string {
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 /**
- * Anthropic's input_tokens excludes tokens read from or written to the cache; OpenAI's
- * prompt_tokens includes them. Cache writes have no OpenAI field and stay in the prompt.
+ * Anthropic's input_tokens excludes tokens read from or written to the cache; the
+ * gateway's promptTokens (like OpenAI's prompt_tokens) includes both, with reads in
+ * cachedTokens and writes in cacheWriteTokens.
  */
 export function usageFromAnthropic(u: unknown): Usage | null {
   if (!u || typeof u !== 'object') return null;
   const o = u as Record<string, unknown>;
   const cacheRead = num(o.cache_read_input_tokens);
+  const cacheWrite = num(o.cache_creation_input_tokens);
   return {
-    promptTokens: num(o.input_tokens) + cacheRead + num(o.cache_creation_input_tokens),
+    promptTokens: num(o.input_tokens) + cacheRead + cacheWrite,
     completionTokens: num(o.output_tokens),
     cachedTokens: cacheRead,
+    cacheWriteTokens: cacheWrite,
   };
 }
 
 /** The reverse of usageFromAnthropic. */
 export function anthropicUsage(u: Usage): { input_tokens: number; output_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number } {
+  const writes = u.cacheWriteTokens ?? 0;
   return {
-    input_tokens: Math.max(0, u.promptTokens - u.cachedTokens),
+    input_tokens: Math.max(0, u.promptTokens - u.cachedTokens - writes),
     output_tokens: u.completionTokens,
     cache_read_input_tokens: u.cachedTokens,
-    cache_creation_input_tokens: 0,
+    cache_creation_input_tokens: writes,
   };
 }

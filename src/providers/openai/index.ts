@@ -30,11 +30,16 @@ export function usageFromOpenAI(u: unknown): Usage | null {
   const o = u as Record<string, unknown>;
   const prompt = Number(o.prompt_tokens ?? 0);
   const details = o.prompt_tokens_details as Record<string, unknown> | undefined;
-  return {
+  const completion = o.completion_tokens_details as Record<string, unknown> | undefined;
+  const usage: Usage = {
     promptTokens: prompt,
     completionTokens: Number(o.completion_tokens ?? 0),
     cachedTokens: Number(details?.cached_tokens ?? 0),
   };
+  // cache_write_tokens is the middle representation's field for cache writes (Anthropic's cache_creation_input_tokens)
+  if (typeof details?.cache_write_tokens === 'number') usage.cacheWriteTokens = details.cache_write_tokens;
+  if (typeof completion?.reasoning_tokens === 'number') usage.reasoningTokens = completion.reasoning_tokens;
+  return usage;
 }
 
 /**

@@ -1,17 +1,22 @@
 /**
  * POST /v1/messages and /v1/messages/count_tokens: the Anthropic Messages API inbound,
- * so Claude Code and the Anthropic SDKs can use TokenHub. The request is translated to
- * the OpenAI shape and runs through the one pipeline (routing, fallbacks, key limits,
- * usage records exactly as /v1/chat/completions), and the answer is translated back.
+ * so Claude Code and the Anthropic SDKs can use TokenHub. The request runs through the
+ * one pipeline (routing, fallbacks, key limits, usage records exactly as
+ * /v1/chat/completions) carrying both the client's own body (`native`, forwarded as is
+ * to an Anthropic provider) and its chat translation (for every other provider), whose
+ * answer is translated back here.
  */
-import { proxyInput } from '../respond.js';
-import { relayToWebStream } from '../../gateway/stream.js';
+import { proxyInput, sendProxyResult } from '../respond.js';
+import { relayToWebStream, type SseRelay } from '../../gateway/stream.js';
+import type { NativeRequest } from '../../providers/types.js';
+import { FORWARDED_HEADERS } from '../../providers/anthropic/native.js';
+import { header } from '../headers.js';
 import { Hono, type Context, type Next } from 'hono';
 import { estimatePromptTokens } from '../../gateway/tokens.js';
 import { proxyRequest, type GatewayDeps } from '../../gateway/pipeline.js';
 import { translateAnthropicRequest, toOpenAIRequest } from '../../providers/anthropic/inbound.js';
 import { anthropicErrorFromOpenAI, messageIdFor, toAnthropicMessage } from '../../providers/anthropic/inbound-message.js';
-import { AnthropicEventWriter } from '../../providers/anthropic/inbound-stream.js';
+import { AnthropicEventWriter, anthropicFrame } from '../../providers/anthropic/inbound-stream.js';
 import { SseDecoder } from '../../upstream/sse.js';
 import { readJsonBody } from '../body.js';
 import type { AppEnv } from '../context.js';
@@ -67,20 +72,55 @@ function toAnthropicStream(source: ReadableStream<Uint8Array>, writer: Anthropic
   );
 }
 
+/**
+ * A native stream as is, except the gateway's own failure frame (the provider broke
+ * off mid-stream), which is OpenAI-shaped: it goes out as Anthropic's `error` event.
+ */
+function nativeRelay(relay: SseRelay): SseRelay {
+  return {
+    get done() {
+      return relay.done;
+    },
+    async next() {
+      const text = await relay.next();
+      if (text === null || !text.startsWith('data: {"error"')) return text;
+      const envelope = JSON.parse(text.slice(6)) as unknown;
+      return anthropicFrame('error', { error: (anthropicErrorFromOpenAI(502, envelope) as { error: unknown }).error });
+    },
+    cancel: () => relay.cancel(),
+  };
+}
+
+/** The client's request as an Anthropic provider gets it: body as parsed, protocol headers as sent. */
+function nativeRequest(c: Context<AppEnv>, body: Record<string, unknown>): NativeRequest {
+  const headers: Record<string, string> = {};
+  for (const name of FORWARDED_HEADERS) {
+    const value = header(c, name);
+    if (value) headers[name] = value;
+  }
+  return { protocol: 'anthropic-messages', body, headers };
+}
+
 export function messagesRoutes(deps: MessagesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.post('/messages', async function messages(c) {
-    // anthropic-version and anthropic-beta are accepted as sent: the answer follows 2023-06-01.
     const requestId = c.get('requestId');
-    const translation = translateAnthropicRequest(await readJsonBody(c, deps.maxBodyBytes()));
-    if (translation.refusal) throw translation.refusal;
-    if (translation.dropped.length > 0) deps.gateway.log.info('anthropic fields not translated to chat', { requestId, dropped: translation.dropped });
+    const raw = (await readJsonBody(c, deps.maxBodyBytes())) as Record<string, unknown>;
+    const translation = translateAnthropicRequest(raw);
     const body = translation.body;
     const id = messageIdFor(requestId);
     const promptEstimate = estimatePromptTokens('chat', body);
-    const result = await proxyRequest(deps.gateway, { ...proxyInput(c, 'chat', body), endpoint: 'messages' });
+    const input = { ...proxyInput(c, 'chat', body), endpoint: 'messages' as const, native: nativeRequest(c, raw), untranslatable: translation.refusal };
+    const result = await proxyRequest(deps.gateway, input);
     const headers: Record<string, string> = { ...result.headers, 'request-id': requestId };
+    if (result.native) {
+      // An Anthropic provider answered in the client's own protocol: sent as it came.
+      if (typeof result.body === 'string') return new Response(result.body, { status: result.status, headers });
+      return sendProxyResult(c, { ...result, headers, body: nativeRelay(result.body) });
+    }
+    // Translated for another provider: what the chat shape could not carry, and was not needed, is noted.
+    if (translation.dropped.length > 0) deps.gateway.log.info('anthropic fields not translated to chat', { requestId, dropped: translation.dropped });
     if (result.status >= 400 || typeof result.body === 'string') {
       const text = typeof result.body === 'string' ? result.body : '';
       if (result.status >= 400) {

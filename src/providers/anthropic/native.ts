@@ -1,0 +1,174 @@
+/**
+ * Anthropic → Anthropic: a /v1/messages request served by an Anthropic provider is
+ * forwarded as the client sent it (thinking, cache_control, system blocks, betas and
+ * whatever Anthropic ships next), only `model` swapped for the provider's id and the
+ * key for the provider's. The answer comes back as the provider sent it, `model` set
+ * to the served name; it is read only to meter usage. Streams keep the provider's SSE
+ * frames byte for byte, except the model in message_start.
+ */
+import type { SseEvent } from '../../upstream/sse.js';
+import { rewriteModel } from '../openai/index.js';
+import type { NativeAdapter, NativeRequest, RequestContext, StreamTranslator, Target, TranslatedResponse, Usage } from '../types.js';
+import { anthropicHeaders } from './headers.js';
+import { anthropicErrorEnvelope } from './response.js';
+import { usageFromAnthropic } from './tables.js';
+
+type Json = Record<string, unknown>;
+
+/** Protocol headers the client's request carries to the provider (never its key). */
+export const FORWARDED_HEADERS = ['anthropic-version', 'anthropic-beta'] as const;
+
+function nativeHeaders(req: NativeRequest, target: Target): Record<string, string> {
+  const headers = anthropicHeaders(target);
+  const version = req.headers['anthropic-version'];
+  if (version) headers['anthropic-version'] = version;
+  const beta = req.headers['anthropic-beta'];
+  // Betas the provider config sets and betas the client asks for both apply.
+  if (beta) headers['anthropic-beta'] = headers['anthropic-beta'] ? `${headers['anthropic-beta']},${beta}` : beta;
+  return headers;
+}
+
+/** `"model":` set in the provider's JSON text, when it comes before any content (which could hold the same key). */
+function withModel(raw: string, payload: Json, servedAs: string): string {
+  const at = raw.indexOf('"model":');
+  const content = raw.indexOf('"content":');
+  if (at >= 0 && (content < 0 || at < content)) return rewriteModel(raw, JSON.stringify(servedAs));
+  return JSON.stringify({ ...payload, model: servedAs });
+}
+
+/** One decoded event back as the frame it came in (Anthropic sends `event:` then one `data:` line). */
+function frameOf(ev: SseEvent, data = ev.data): string {
+  let out = ev.event !== undefined ? `event: ${ev.event}\n` : '';
+  for (const line of data.split('\n')) out += `data: ${line}\n`;
+  if (ev.id !== undefined) out += `id: ${ev.id}\n`;
+  return out + '\n';
+}
+
+/** The event's type: the `event:` line Anthropic always sends, else the payload's own `type`. */
+function typeOf(ev: SseEvent): string | undefined {
+  if (ev.event !== undefined) return ev.event;
+  const m = /^\{\s*"type"\s*:\s*"([a-z_]+)"/.exec(ev.data);
+  return m?.[1];
+}
+
+function parse(data: string): Json | null {
+  try {
+    const v = JSON.parse(data) as unknown;
+    return v && typeof v === 'object' ? (v as Json) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Passes frames through; parses only message_start, message_delta and error (usage,
+ * failures). message_start and pings are held until the first other event, so an error
+ * right at the start leaves the client's stream unsent and the gateway can fail over.
+ */
+export class AnthropicNativeStream implements StreamTranslator {
+  private readonly quotedModel: string;
+  private held: string[] | null = [];
+  private rawUsage: Json = {};
+  private sawUsage = false;
+  private chars = 0;
+  private failure: { message: string; type?: string } | null = null;
+  private stopped = false;
+
+  constructor(target: Target) {
+    this.quotedModel = JSON.stringify(target.servedAs);
+  }
+
+  push(ev: SseEvent): string[] {
+    if (ev.data === '' && ev.event === undefined) return [];
+    const type = typeOf(ev);
+    let frame: string;
+    switch (type) {
+      case 'message_start': {
+        const message = parse(ev.data)?.message as Json | undefined;
+        this.mergeUsage(message?.usage);
+        frame = frameOf(ev, rewriteModel(ev.data, this.quotedModel));
+        break;
+      }
+      case 'message_delta':
+        this.mergeUsage(parse(ev.data)?.usage);
+        frame = frameOf(ev);
+        break;
+      case 'content_block_delta':
+        // generated text, for an estimate should the provider report no usage (the envelope is ~70 characters)
+        this.chars += Math.max(0, ev.data.length - 70);
+        frame = frameOf(ev);
+        break;
+      case 'error': {
+        const envelope = anthropicErrorEnvelope(parse(ev.data)?.error, 'provider error in stream');
+        const e = envelope.error as { message: string; type: string };
+        this.failure = { message: e.message, type: e.type };
+        frame = frameOf(ev);
+        break;
+      }
+      case 'message_stop':
+        this.stopped = true;
+        frame = frameOf(ev);
+        break;
+      default:
+        frame = frameOf(ev);
+    }
+    if (this.held === null) return [frame];
+    if ((type === 'message_start' || type === 'ping') && this.failure === null) {
+      this.held.push(frame);
+      return [];
+    }
+    // An error before any content: nothing goes out, so the pipeline can try the next provider.
+    if (type === 'error') return [];
+    const out = [...this.held, frame];
+    this.held = null;
+    return out;
+  }
+
+  end(): string[] {
+    const rest = this.held ?? [];
+    this.held = null;
+    return this.failure ? [] : rest;
+  }
+
+  usage(): Usage | null {
+    return this.sawUsage ? usageFromAnthropic(this.rawUsage) : null;
+  }
+
+  outputChars(): number {
+    return this.chars;
+  }
+
+  error(): { message: string; type?: string } | null {
+    return this.failure;
+  }
+
+  /** message_stop: the provider is done, the client's stream can end now. */
+  complete(): boolean {
+    return this.stopped;
+  }
+
+  private mergeUsage(u: unknown): void {
+    if (!u || typeof u !== 'object') return;
+    this.sawUsage = true;
+    // message_delta's counts are cumulative: later values replace earlier ones.
+    for (const [k, v] of Object.entries(u as Json)) if (typeof v === 'number') this.rawUsage[k] = v;
+  }
+}
+
+export const anthropicNative: NativeAdapter = {
+  speaks: (protocol) => protocol === 'anthropic-messages',
+
+  buildRequest(req: NativeRequest, target: Target, _ctx: RequestContext) {
+    const body = JSON.stringify({ ...req.body, model: target.upstreamModel });
+    return { method: 'POST', path: '/v1/messages', headers: nativeHeaders(req, target), body };
+  },
+
+  parseResponse(_req, payload, target, raw): TranslatedResponse {
+    const body = (payload && typeof payload === 'object' ? payload : {}) as Json;
+    return { body: { ...body, model: target.servedAs }, usage: usageFromAnthropic(body.usage), text: withModel(raw, body, target.servedAs) };
+  },
+
+  streamTranslator(_req, target) {
+    return new AnthropicNativeStream(target);
+  },
+};
