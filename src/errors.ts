@@ -95,6 +95,8 @@ export const invalidRequest = (message: string, param: string | null = null): Ga
 /** Turns anything thrown into a GatewayError; unknown errors become a 500 without leaking internals. */
 export function asGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
+  // Only decodeURIComponent and friends throw URIError: a malformed %-escape the client sent.
+  if (err instanceof URIError) return invalidRequest('The URL has a malformed percent-encoding (e.g. a lone %)');
   return new GatewayError('internal_error', 'internal error in the gateway');
 }
 

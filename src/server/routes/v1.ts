@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { GatewayError } from '../../errors.js';
 import { proxyRequest, type GatewayDeps } from '../../gateway/pipeline.js';
 import { validateBody } from '../../gateway/validate.js';
+import { quoteIdentifier } from '../../util/identifiers.js';
 import type { Operation } from '../../providers/types.js';
 import type { Target } from '../../providers/types.js';
 import type { ActiveKey } from '../../keys/cache.js';
@@ -65,7 +66,7 @@ export function v1Routes(deps: V1Deps): Hono<AppEnv> {
   app.get('/models/*', (c) => {
     const id = decodeURIComponent(c.req.path.slice(c.req.path.indexOf('/models/') + '/models/'.length));
     const found = visibleModels(c).find((m) => m.id === id);
-    if (!found) throw new GatewayError('model_not_found', `The model \`${id}\` does not exist or this key may not use it`, { param: 'model' });
+    if (!found) throw new GatewayError('model_not_found', `The model ${quoteIdentifier(id, 256)} does not exist or this key may not use it`, { param: 'model' });
     return c.json(found);
   });
   return app;
