@@ -21,6 +21,19 @@ describe('malformed percent-encoding in the URL', () => {
     }
   });
 
+  test('the Gemini paths answer 400 too', async () => {
+    for (const path of ['/v1beta/models/%', '/v1beta/models/%:generateContent']) {
+      const post = path.includes(':');
+      const res = await request(`${gw.url}${path}`, {
+        method: post ? 'POST' : 'GET',
+        headers: { 'x-goog-api-key': gw.key, 'content-type': 'application/json' },
+        body: post ? '{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}' : undefined,
+      });
+      const text = await res.body.text();
+      assert.equal(res.statusCode, 400, `${path}: ${text}`);
+    }
+  });
+
   test('a well-formed unknown id is still a 404, its name quoted', async () => {
     const res = await request(`${gw.url}/v1/models/no%20such%0Amodel`, { headers: { authorization: `Bearer ${gw.key}` } });
     assert.equal(res.statusCode, 404);
