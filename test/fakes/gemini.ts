@@ -33,6 +33,8 @@ export interface GeminiReply {
   finishReason?: 'STOP' | 'MAX_TOKENS' | 'SAFETY' | 'RECITATION' | 'OTHER';
   usage?: GeminiUsage;
   sliceBytes?: number;
+  /** answer these bytes verbatim (a recorded fixture), JSON or SSE by the content type */
+  raw?: { contentType: string; body: string };
 }
 
 export interface FakeGemini {
@@ -51,7 +53,7 @@ const STATUS_BY_CODE: Record<number, string> = {
   400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND',
   429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE', 504: 'DEADLINE_EXCEEDED',
 };
-const ROUTE = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|batchEmbedContents)$/;
+const ROUTE = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const googleError = (code: number, message: string, status = STATUS_BY_CODE[code] ?? 'UNKNOWN') => ({ error: { code, message, status } });
@@ -131,6 +133,11 @@ export async function startFakeGemini(initial?: (req: RecordedRequest) => Gemini
     const reply = replyFor(recorded);
     if (reply.status && reply.status >= 400) {
       sendJson(res, reply.status, googleError(reply.status, reply.errorMessage ?? 'Internal error encountered.', reply.errorStatus));
+      return;
+    }
+    if (reply.raw) {
+      res.writeHead(200, { 'content-type': reply.raw.contentType });
+      res.end(reply.raw.body);
       return;
     }
     if (method === 'batchEmbedContents') {

@@ -133,7 +133,7 @@ test('translates text, finish reasons and usage with thoughts counted as complet
   assert.equal(b.model, 'gemini/gemini-2.5-flash');
   assert.equal(b.choices[0].message.content, 'Hello! How can I help you today?');
   assert.equal(b.choices[0].finish_reason, 'stop');
-  assert.deepEqual(usage, { promptTokens: 9, completionTokens: 35, cachedTokens: 0 });
+  assert.deepEqual(usage, { promptTokens: 9, completionTokens: 35, cachedTokens: 0, reasoningTokens: 26 });
   assert.equal(b.usage.completion_tokens_details.reasoning_tokens, 26);
   const tools = geminiAdapter.parseResponse('chat', fixtureJson('gemini/tool-call.json'), target, makeCtx()).usage;
   assert.deepEqual(tools, { promptTokens: 120, completionTokens: 30, cachedTokens: 64 });
@@ -158,7 +158,7 @@ test('streams text split at awkward places, CRLF framing included', () => {
     assert.equal(acc.content, 'Hello, wörld! 👋 How can I help?');
     assert.equal(acc.finish, 'stop');
     assert.equal(chunks.some((c) => c.usage), false);
-    assert.deepEqual(tr.usage(), { promptTokens: 8, completionTokens: 32, cachedTokens: 0 });
+    assert.deepEqual(tr.usage(), { promptTokens: 8, completionTokens: 32, cachedTokens: 0, reasoningTokens: 21 });
   }
 });
 

@@ -8,6 +8,7 @@ import { buildEmbeddingsBody, parseEmbeddings } from './embeddings.js';
 import { buildGeminiBody } from './request.js';
 import { geminiClientError, parseGeminiResponse } from './response.js';
 import { GeminiStreamTranslator } from './stream.js';
+import { geminiNative } from './native.js';
 
 export function geminiHeaders(target: Target): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...target.provider.headers };
@@ -46,4 +47,6 @@ export const geminiAdapter: ProviderAdapter = {
   },
 
   clientError: geminiClientError,
+
+  native: geminiNative(geminiHeaders),
 };

@@ -37,11 +37,13 @@ const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v)
 export function usageFromGemini(u: unknown): Usage | null {
   if (!u || typeof u !== 'object') return null;
   const o = u as Json;
-  return {
+  const usage: Usage = {
     promptTokens: num(o.promptTokenCount) + num(o.toolUsePromptTokenCount),
     completionTokens: num(o.candidatesTokenCount) + num(o.thoughtsTokenCount),
     cachedTokens: num(o.cachedContentTokenCount),
   };
+  if (num(o.thoughtsTokenCount) > 0) usage.reasoningTokens = num(o.thoughtsTokenCount);
+  return usage;
 }
 
 export function openAIUsage(u: Usage, raw?: unknown): Json {

@@ -20,7 +20,7 @@ import { arrayFraming, GeminiResponseWriter, sseFraming, type GeminiFraming } fr
 import { SseDecoder } from '../../upstream/sse.js';
 import { readJsonBody } from '../body.js';
 import type { AppEnv } from '../context.js';
-import { proxyInput } from '../respond.js';
+import { proxyInput, sendProxyResult } from '../respond.js';
 import { contextHeaders } from '../middleware/request-context.js';
 import { modelsForKey } from './v1.js';
 
@@ -66,8 +66,27 @@ function modelAndMethod(c: Context<AppEnv>): { model: string; method: string } {
   return { model: checkModelName(model), method: m[2]! };
 }
 
-/** OpenAI SSE bytes from the pipeline → Gemini stream bytes; cancelling it cancels the upstream. */
-function toGeminiStream(source: ReadableStream<Uint8Array>, writer: GeminiResponseWriter, framing: GeminiFraming): ReadableStream<Uint8Array> {
+interface ObjectSource {
+  /** one SSE `data:` payload → the GenerateContentResponse objects to send now */
+  push(data: string): Json[];
+  end(): Json[];
+}
+
+/** A native Gemini SSE stream read back into its objects (for a client that wants the JSON array). */
+const geminiEvents: ObjectSource = {
+  push(data) {
+    try {
+      const obj = JSON.parse(data) as unknown;
+      return isObject(obj) ? [obj] : [];
+    } catch {
+      return [];
+    }
+  },
+  end: () => [],
+};
+
+/** SSE bytes from the pipeline (OpenAI chunks, or Gemini's own) → Gemini stream bytes; cancelling it cancels the upstream. */
+function toGeminiStream(source: ReadableStream<Uint8Array>, writer: ObjectSource, framing: GeminiFraming): ReadableStream<Uint8Array> {
   const decoder = new SseDecoder();
   const encoder = new TextEncoder();
   let any = false;
@@ -124,11 +143,22 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }): H
     new Response(JSON.stringify(body), { status, headers: { ...extra, ...contextHeaders(c), 'content-type': 'application/json; charset=UTF-8' } });
 
   async function generate(c: Context<AppEnv>, model: string, stream: boolean) {
-    const { body, notes } = await translated(c, model, 'generate_content', async () => toChatRequest(await readJsonBody(c, deps.maxBodyBytes()), model, { stream }));
-    if (notes.ignored.length > 0) deps.gateway.log.info('gemini request: fields a translated provider cannot take are dropped', { fields: notes.ignored });
+    const { raw, body, notes } = await translated(c, model, 'generate_content', async () => {
+      const raw = await readJsonBody(c, deps.maxBodyBytes());
+      return { raw: raw as Json, ...toChatRequest(raw, model, { stream }) };
+    });
     const requestId = c.get('requestId');
     const promptEstimate = estimatePromptTokens('chat', body);
-    const result = await proxyRequest(deps.gateway, { ...proxyInput(c, 'chat', body), endpoint: 'generate_content' });
+    const native = { protocol: 'gemini' as const, body: raw, action: stream ? 'streamGenerateContent' : 'generateContent', headers: {} };
+    const result = await proxyRequest(deps.gateway, { ...proxyInput(c, 'chat', body), endpoint: 'generate_content', native });
+    const sse = c.req.query('alt') === 'sse';
+    if (result.native) {
+      // A Gemini provider answered in Gemini's own words (its 4xx too): as is, or its SSE reframed as the JSON array.
+      if (typeof result.body === 'string' || sse) return sendProxyResult(c, result);
+      const headers = { ...result.headers, ...contextHeaders(c), 'content-type': 'application/json; charset=UTF-8' };
+      return new Response(toGeminiStream(relayToWebStream(result.body), geminiEvents, arrayFraming), { status: 200, headers });
+    }
+    if (notes.ignored.length > 0) deps.gateway.log.info('gemini request: fields a translated provider cannot take are dropped', { fields: notes.ignored });
     const headers: Record<string, string> = { ...result.headers, ...contextHeaders(c) };
     if (typeof result.body === 'string') {
       // a provider's 4xx is an OpenAI envelope here: geminiErrors reshapes it
@@ -140,7 +170,6 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }): H
       });
       return new Response(JSON.stringify(answer), { status: 200, headers: { ...headers, 'content-type': 'application/json; charset=UTF-8' } });
     }
-    const sse = c.req.query('alt') === 'sse';
     const writer = new GeminiResponseWriter({ includeThoughts: notes.includeThoughts, responseId: requestId, model: body.model, promptEstimate });
     headers['content-type'] = sse ? 'text/event-stream' : 'application/json; charset=UTF-8';
     return new Response(toGeminiStream(relayToWebStream(result.body), writer, sse ? sseFraming : arrayFraming), { status: 200, headers });
@@ -165,12 +194,14 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }): H
     } else requests = [raw];
     const input = requests.map((r, i) => embedText(r.content, batch ? `requests[${i}].content` : 'content'));
     const dims = requests.find((r) => typeof r.outputDimensionality === 'number')?.outputDimensionality;
-    return { model, input, encoding_format: 'float', ...(typeof dims === 'number' ? { dimensions: dims } : {}) };
+    return { raw, body: { model, input, encoding_format: 'float', ...(typeof dims === 'number' ? { dimensions: dims } : {}) } };
   }
 
   async function embed(c: Context<AppEnv>, model: string, batch: boolean) {
-    const body = await translated(c, model, 'embeddings', () => embeddingsBody(c, model, batch));
-    const result = await proxyRequest(deps.gateway, proxyInput(c, 'embeddings', body));
+    const { raw, body } = await translated(c, model, 'embeddings', () => embeddingsBody(c, model, batch));
+    const native = { protocol: 'gemini' as const, body: raw, action: batch ? 'batchEmbedContents' : 'embedContent', headers: {} };
+    const result = await proxyRequest(deps.gateway, { ...proxyInput(c, 'embeddings', body), native });
+    if (result.native) return sendProxyResult(c, result);
     const text = typeof result.body === 'string' ? result.body : '';
     if (result.status >= 400) return new Response(text, { status: result.status, headers: { ...result.headers, 'content-type': 'application/json' } });
     const data = (JSON.parse(text) as { data?: { embedding?: unknown; index?: number }[] }).data ?? [];
