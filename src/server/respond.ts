@@ -13,6 +13,7 @@ import { header } from './headers.js';
 import { AbortHandle } from '../upstream/abort.js';
 import type { AppEnv } from './context.js';
 import { contextHeaders } from './middleware/request-context.js';
+import { checkModelName } from '../util/identifiers.js';
 
 interface NodeBindings {
   incoming: IncomingMessage;
@@ -86,6 +87,8 @@ export function sendProxyResult(c: Context<AppEnv>, result: ProxyResult): Respon
 
 /** What every proxy route hands the pipeline from the request: ids, key, routing headers, the client's hang-up. */
 export function proxyInput(c: Context<AppEnv>, op: Operation, body: OpenAIBody): ProxyInput {
+  // Every inbound protocol passes here: no model name reaches routing, logs or the usage table unchecked.
+  if (typeof body.model === 'string') checkModelName(body.model);
   return {
     op,
     requestId: c.get('requestId'),

@@ -52,6 +52,18 @@ describe('bounded identifiers', () => {
     assert.equal(fake.requests.length, 0);
   });
 
+  test('the Gemini and Responses routes bound model names too', async () => {
+    const gemini = await fetch(`${gw.url}/v1beta/models/gpt-fake${'x'.repeat(300)}:generateContent`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': gw.key, 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+    });
+    assert.equal(gemini.status, 400, await gemini.text());
+    const responses = await gw.client.responses.create({ model: 'y'.repeat(100_000), input: 'hi' }).catch((e: unknown) => e);
+    assert.ok(responses instanceof OpenAI.BadRequestError, String(responses));
+    assert.ok(responses.message.length < 300);
+  });
+
   test('model names with control characters or spaces are refused with 400, quoted and cut short', async () => {
     for (const model of ['gpt-fake\nINFO forged log line', 'gpt fake', '\u0000', '../../etc/passwd"}']) {
       const err = await gw.client.chat.completions.create({ model, messages }).catch((e: unknown) => e);
