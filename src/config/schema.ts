@@ -48,6 +48,8 @@ export const providerSchema = z
     weight: z.number().positive().optional(),
     /** ask an OpenAI-compatible server for a usage chunk in streams (stream_options); off for servers that reject the field */
     stream_usage: z.boolean().optional(),
+    /** an openai-compatible server that serves /responses itself: Responses requests go to it natively */
+    responses: z.boolean().optional(),
     enabled: z.boolean().optional(),
     models: z.record(z.string().min(1), modelSchema.nullable()).default({}),
   })

@@ -20,6 +20,8 @@ export interface ProviderRuntime {
   weight: number;
   /** add stream_options.include_usage to streamed requests (OpenAI-compatible servers) */
   streamUsage: boolean;
+  /** an OpenAI-compatible server that speaks the Responses API itself (config `responses: true`) */
+  responses?: boolean;
 }
 
 /** One place a request can go: a provider and one of its models. */

@@ -69,6 +69,7 @@ export function buildCatalog(config: ConfigFile, env: NodeJS.ProcessEnv = proces
       },
       weight: p.weight ?? 1,
       streamUsage: p.stream_usage ?? true,
+      ...(p.responses ? { responses: true } : {}),
     };
     providers.set(name, runtime);
     for (const [model, info] of Object.entries(p.models)) {

@@ -34,7 +34,10 @@ export class ResponsesStore {
     private readonly now: () => number = Date.now,
   ) {
     this.insert = db.prepare(
-      'INSERT OR REPLACE INTO responses (id, key_id, created_at, expires_at, input, response) VALUES (?, ?, ?, ?, ?, ?)',
+      // A provider's id seen again replaces that key's row, never another key's.
+      `INSERT INTO responses (id, key_id, created_at, expires_at, input, response) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at, expires_at = excluded.expires_at, input = excluded.input, response = excluded.response
+       WHERE responses.key_id = excluded.key_id`,
     );
     this.select = db.prepare('SELECT id, key_id, created_at, input, response FROM responses WHERE id = ? AND key_id = ? AND expires_at > ?');
     this.remove = db.prepare('DELETE FROM responses WHERE id = ? AND key_id = ?');

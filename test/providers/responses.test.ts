@@ -134,8 +134,11 @@ test('request fields that cannot be translated are a 400 naming the field', () =
   const bad = (raw: object, param: string) => assert.throws(() => toChatRequest(raw), (e: GatewayError) => e.status === 400 && e.param === param);
   bad({ input: 'x' }, 'model');
   bad({ model: 'm' }, 'input');
-  bad({ model: 'm', input: 'x', tools: [{ type: 'file_search' }] }, 'tools[0].type');
-  bad({ model: 'm', input: [{ type: 'web_search_call', id: 'ws_1' }] }, 'input[0].type');
+  // built-in tools and their items: a refusal that applies unless a provider runs them natively
+  const refused = (raw: object, param: string) => assert.equal(toChatRequest(raw).refusal?.param, param);
+  refused({ model: 'm', input: 'x', tools: [{ type: 'file_search' }] }, 'tools[0].type');
+  refused({ model: 'm', input: [{ role: 'user', content: 'q' }, { type: 'web_search_call', id: 'ws_1' }] }, 'input[1].type');
+  assert.equal(toChatRequest({ model: 'm', input: 'x', tools: [{ type: 'function', name: 'f' }] }).refusal, undefined);
   bad({ model: 'm', input: [{ type: 'item_reference', id: 'msg_1' }] }, 'input[0].type');
   bad({ model: 'm', input: 'x', text: { format: { type: 'yaml' } } }, 'text.format.type');
   bad({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1' }] }] }, 'input[0].content[0].image_url');

@@ -4,7 +4,7 @@
  * conversation: messages, the model's function calls, their outputs and its reasoning;
  * chat groups the calls (and the reasoning before them) into assistant messages.
  */
-import { invalidRequest } from '../../errors.js';
+import { invalidRequest, type GatewayError } from '../../errors.js';
 import { isObject, type Json } from '../../providers/openai-shape.js';
 import { decodeThinking } from './ids.js';
 
@@ -83,7 +83,7 @@ export interface ItemsContext {
  * Items → chat messages. A function_call_output must answer a call made earlier in the
  * conversation (the stored turns included): providers reject orphans with less clear words.
  */
-export function itemsToMessages(items: Json[], where = 'input'): Json[] {
+export function itemsToMessages(items: Json[], refusals: GatewayError[], where = 'input'): Json[] {
   const out: Json[] = [];
   const calls = new Set<string>();
   /** the assistant message that calls and reasoning attach to, until a non-assistant item */
@@ -147,13 +147,11 @@ export function itemsToMessages(items: Json[], where = 'input'): Json[] {
       case 'item_reference':
         throw invalidRequest(`'${at}': item_reference is not supported through TokenHub; send the item itself or use previous_response_id`, `${at}.type`);
       default: {
-        const known = typeof item.type === 'string' && /_call(_output)?$/.test(item.type);
-        throw invalidRequest(
-          known
-            ? `'${at}': ${item.type} items belong to built-in tools, which providers served through TokenHub's translation cannot run`
-            : `Invalid value for '${at}.type': unknown item type ${JSON.stringify(item.type)}`,
-          `${at}.type`,
-        );
+        if (typeof item.type !== 'string' || !/_call(_output)?$/.test(item.type)) {
+          throw invalidRequest(`Invalid value for '${at}.type': unknown item type ${JSON.stringify(item.type)}`, `${at}.type`);
+        }
+        // A built-in tool's call: only a provider that runs the tool (natively) can take it back.
+        refusals.push(invalidRequest(`'${at}': ${item.type} items belong to built-in tools, which the serving provider cannot run through TokenHub's translation`, `${at}.type`));
       }
     }
   });

@@ -4,7 +4,7 @@
  * normalised input items (kept by the store), its freeform tools, and the request
  * fields a Response object echoes.
  */
-import { invalidRequest } from '../../errors.js';
+import { invalidRequest, type GatewayError } from '../../errors.js';
 import { isObject, type Json } from '../../providers/openai-shape.js';
 import type { OpenAIBody } from '../../providers/types.js';
 import { checkModelName } from '../../util/identifiers.js';
@@ -19,6 +19,11 @@ export interface ResponsesRequest {
   echo: Json;
   store: boolean;
   previousResponseId: string | null;
+  /**
+   * Set when the request uses what only OpenAI runs (built-in tools and their items):
+   * the 400 to answer unless a provider that speaks Responses natively serves it.
+   */
+  refusal?: GatewayError;
 }
 
 /** A custom tool's one argument: Codex's freeform tools (apply_patch) take raw text, not JSON. */
@@ -33,38 +38,42 @@ function customToolAsFunction(t: Json): Json {
   return { type: 'function', function: { name: t.name, description, parameters } };
 }
 
-function toChatTools(tools: unknown, custom: Set<string>): Json[] | undefined {
+function toChatTools(tools: unknown, custom: Set<string>, refusals: GatewayError[]): Json[] | undefined {
   if (tools == null) return undefined;
   if (!Array.isArray(tools)) throw invalidRequest(`Invalid type for 'tools': expected an array, got ${typeName(tools)}`, 'tools');
-  return tools.map((t, i): Json => {
+  return tools.flatMap((t, i): Json[] => {
     if (!isObject(t)) throw invalidRequest(`Invalid type for 'tools[${i}]': expected an object`, `tools[${i}]`);
     if (t.type === 'function' || t.type === 'custom') {
       if (typeof t.name !== 'string' || t.name === '') throw invalidRequest(`Missing required parameter: 'tools[${i}].name'`, `tools[${i}].name`);
       if (t.type === 'custom') {
         custom.add(t.name);
-        return customToolAsFunction(t);
+        return [customToolAsFunction(t)];
       }
       const fn: Json = { name: t.name, parameters: isObject(t.parameters) ? t.parameters : { type: 'object', properties: {} } };
       if (typeof t.description === 'string') fn.description = t.description;
       if (typeof t.strict === 'boolean') fn.strict = t.strict;
-      return { type: 'function', function: fn };
+      return [{ type: 'function', function: fn }];
     }
     // Built-in tools run at OpenAI; silently dropping one would let the model answer without it.
-    throw invalidRequest(
-      `tools[${i}]: the built-in tool type ${JSON.stringify(t.type)} cannot be run by the serving provider; TokenHub translates only function and custom tools`,
-      `tools[${i}].type`,
+    refusals.push(
+      invalidRequest(
+        `tools[${i}]: the built-in tool type ${JSON.stringify(t.type)} cannot be run by the serving provider; TokenHub translates only function and custom tools`,
+        `tools[${i}].type`,
+      ),
     );
+    return [];
   });
 }
 
-function toChatToolChoice(choice: unknown): unknown {
+function toChatToolChoice(choice: unknown, refusals: GatewayError[]): unknown {
   if (choice === undefined || choice === null) return undefined;
   if (choice === 'auto' || choice === 'none' || choice === 'required') return choice;
   if (isObject(choice)) {
     if ((choice.type === 'function' || choice.type === 'custom') && typeof choice.name === 'string') return { type: 'function', function: { name: choice.name } };
     if (choice.type === 'allowed_tools') return choice.mode === 'required' ? 'required' : 'auto';
   }
-  throw invalidRequest(`Invalid value for 'tool_choice': ${JSON.stringify(choice)} cannot be served through TokenHub's translation`, 'tool_choice');
+  refusals.push(invalidRequest(`Invalid value for 'tool_choice': ${JSON.stringify(choice)} cannot be served through TokenHub's translation`, 'tool_choice'));
+  return undefined;
 }
 
 function toResponseFormat(text: unknown): Json | undefined {
@@ -98,9 +107,10 @@ export function toChatRequest(raw: unknown, history: Json[] = []): ResponsesRequ
   if (raw.instructions != null && typeof raw.instructions !== 'string') throw invalidRequest(`Invalid type for 'instructions': expected a string`, 'instructions');
   const input = normalizeInput(raw.input);
   const customTools = new Set<string>();
-  const tools = toChatTools(raw.tools, customTools);
+  const refusals: GatewayError[] = [];
+  const tools = toChatTools(raw.tools, customTools, refusals);
 
-  const messages = itemsToMessages([...history, ...input]);
+  const messages = itemsToMessages([...history, ...input], refusals);
   if (typeof raw.instructions === 'string' && raw.instructions !== '') messages.unshift({ role: 'system', content: raw.instructions });
   if (messages.length === 0) throw invalidRequest(`'input' must contain at least one item`, 'input');
 
@@ -111,7 +121,7 @@ export function toChatRequest(raw: unknown, history: Json[] = []): ResponsesRequ
   }
   if (tools && tools.length > 0) {
     body.tools = tools;
-    const choice = toChatToolChoice(raw.tool_choice);
+    const choice = toChatToolChoice(raw.tool_choice, refusals);
     if (choice !== undefined) body.tool_choice = choice;
     if (typeof raw.parallel_tool_calls === 'boolean') body.parallel_tool_calls = raw.parallel_tool_calls;
   }
@@ -152,5 +162,6 @@ export function toChatRequest(raw: unknown, history: Json[] = []): ResponsesRequ
     echo,
     store: raw.store !== false,
     previousResponseId: typeof raw.previous_response_id === 'string' ? raw.previous_response_id : null,
+    ...(refusals[0] ? { refusal: refusals[0] } : {}),
   };
 }

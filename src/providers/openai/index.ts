@@ -17,6 +17,7 @@ import type {
   Usage,
 } from '../types.js';
 import type { SseEvent } from '../../upstream/sse.js';
+import { responsesNative } from './responses-native.js';
 
 const PATHS: Record<Operation, string> = {
   chat: '/chat/completions',
@@ -187,6 +188,7 @@ export function createOpenAIAdapter(type: 'openai' | 'openai-compatible'): Provi
     type: type satisfies ProviderType,
     defaultBaseUrl: type === 'openai' ? 'https://api.openai.com/v1' : undefined,
     supports: ['chat', 'completions', 'embeddings'],
+    native: responsesNative,
 
     buildRequest(op: Operation, body: OpenAIBody, target: Target, ctx: RequestContext): UpstreamCall {
       const out: Record<string, unknown> = { ...body, model: target.upstreamModel };

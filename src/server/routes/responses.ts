@@ -12,6 +12,7 @@ import { proxyRequest, RequestLedger, type GatewayDeps } from '../../gateway/pip
 import { relayToWebStream } from '../../gateway/stream.js';
 import { estimatePromptTokens } from '../../gateway/tokens.js';
 import { responseIdFor } from '../../inbound/responses/ids.js';
+import { allSpeakResponses, nativeBody, nativeRelay, notFound } from '../../inbound/responses/native.js';
 import { toChatRequest, type ResponsesRequest } from '../../inbound/responses/request.js';
 import { toResponse, type ResponseMeta } from '../../inbound/responses/response.js';
 import { ResponsesEventWriter } from '../../inbound/responses/stream.js';
@@ -23,7 +24,8 @@ import { checkModelName } from '../../util/identifiers.js';
 import { readJsonBody } from '../body.js';
 import type { AppEnv } from '../context.js';
 import { header } from '../headers.js';
-import { proxyInput } from '../respond.js';
+import { proxyInput, sendProxyResult } from '../respond.js';
+import type { NativeRequest } from '../../providers/types.js';
 
 export interface ResponsesDeps {
   gateway: GatewayDeps;
@@ -32,8 +34,6 @@ export interface ResponsesDeps {
   store?: ResponsesStore | undefined;
 }
 
-const notFound = (id: string, param: string | null = null) =>
-  new GatewayError('not_found', `Response with id '${id}' not found.`, param ? { param } : {});
 
 /** Chat SSE bytes from the pipeline → Responses SSE bytes; cancelling it cancels the upstream. */
 function toResponsesStream(source: ReadableStream<Uint8Array>, writer: ResponsesEventWriter, onDone: () => void): ReadableStream<Uint8Array> {
@@ -101,6 +101,8 @@ export function responsesRoutes(deps: ResponsesDeps): Hono<AppEnv> {
         history = [...stored.input, ...(Array.isArray(stored.response.output) ? (stored.response.output as Json[]) : [])];
       }
       req = toChatRequest(raw, history);
+      // Built-in tools are refused unless every provider that may serve the model runs them itself.
+      if (req.refusal && !allSpeakResponses(deps.gateway.catalog(), req.body.model)) throw req.refusal;
     } catch (err) {
       recordRejected(c, isObject(raw) ? raw.model : undefined, err);
       throw err;
@@ -111,22 +113,30 @@ export function responsesRoutes(deps: ResponsesDeps): Hono<AppEnv> {
     const id = responseIdFor(requestId);
     const meta: ResponseMeta = { id, createdAt: Math.floor(Date.now() / 1000), model: req.body.model, customTools: req.customTools, echo: req.echo };
     const promptEstimate = estimatePromptTokens('chat', req.body);
-    const store = (response: Json | null) => {
+    const store = (response: Json | null | undefined) => {
       if (!deps.store || !req.store || !response) return;
       const input = withIds([...history, ...req.input], id, 0);
       const storeTo = deps.store;
       // After the answer is on its way: a write never delays it.
       setImmediate(() => {
         try {
-          storeTo.save({ id, keyId, input, response });
+          storeTo.save({ id: typeof response.id === 'string' ? response.id : id, keyId, input, response });
         } catch (err) {
           deps.gateway.log.error('storing a response failed', { id, error: String(err) });
         }
       });
     };
 
-    const result = await proxyRequest(deps.gateway, { ...proxyInput(c, 'chat', req.body), endpoint: 'responses' });
+    const native: NativeRequest = { protocol: 'openai-responses', body: nativeBody(raw as Json, history, req.input), headers: {} };
+    const input = { ...proxyInput(c, 'chat', req.body), endpoint: 'responses' as const, native, untranslatable: req.refusal };
+    const result = await proxyRequest(deps.gateway, input);
     const headers: Record<string, string> = { ...result.headers };
+    if (result.native) {
+      // A provider that speaks Responses answered: sent as it came (model renamed), kept for previous_response_id.
+      if (typeof result.body !== 'string') return sendProxyResult(c, { ...result, headers, body: nativeRelay(result.body, store) });
+      if (result.status < 400) store(JSON.parse(result.body) as Json);
+      return new Response(result.body, { status: result.status, headers: { ...headers, 'content-type': 'application/json' } });
+    }
     if (typeof result.body === 'string') {
       // a provider's 4xx is already an OpenAI envelope, the Responses API's own
       if (result.status >= 400) return new Response(result.body, { status: result.status, headers: { ...headers, 'content-type': 'application/json' } });
