@@ -38,6 +38,11 @@ export interface AnthropicReply {
   /** send an `error` event after the first text delta (or right after message_start) */
   streamError?: { type: string; message: string };
   streamErrorAt?: 'after-first-delta' | 'start';
+  /**
+   * A recorded answer replayed byte for byte (a fixture's text: JSON, or SSE when the
+   * request streams), with `model` set to the requested one as the API does.
+   */
+  recorded?: string;
 }
 
 export interface FakeAnthropic {
@@ -52,10 +57,17 @@ export const ANTHROPIC_DEFAULT_PIECES = ['Hello', ' from', ' Claude'];
 export const ANTHROPIC_DEFAULT_USAGE: AnthropicUsage = { input_tokens: 21, output_tokens: 5, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
 export const ANTHROPIC_MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5'];
 
+/** The Messages API's top-level fields, betas included (Claude Code sends context_management, output_config…). */
 const KNOWN_FIELDS = new Set([
   'model', 'messages', 'max_tokens', 'system', 'stop_sequences', 'stream', 'temperature', 'top_p', 'top_k',
-  'tools', 'tool_choice', 'metadata', 'thinking', 'service_tier',
+  'tools', 'tool_choice', 'metadata', 'thinking', 'service_tier', 'container', 'context_management', 'mcp_servers',
+  'output_config', 'safeguards', 'inference_geo',
 ]);
+
+/** A recorded answer with the model it names replaced by the requested one (first "model" only, as the API sends it). */
+export function withRequestedModel(recorded: string, model: string): string {
+  return recorded.replace(/"model":\s*"[^"]*"/, `"model":${JSON.stringify(model)}`);
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -155,6 +167,19 @@ export async function startFakeAnthropic(initial?: (req: RecordedRequest) => Ant
     }
     const id = `msg_fake${fake.requests.length}`;
     const model = String(recorded.body.model);
+    if (reply.recorded !== undefined) {
+      const text = withRequestedModel(reply.recorded, model);
+      const sse = recorded.body.stream === true;
+      res.writeHead(200, { 'content-type': sse ? 'text/event-stream; charset=utf-8' : 'application/json', 'request-id': 'req_fake' });
+      const bytes = Buffer.from(text, 'utf8');
+      const slice = reply.sliceBytes ?? bytes.length;
+      for (let i = 0; i < bytes.length; i += slice) {
+        res.write(bytes.subarray(i, i + slice));
+        if (sse) await sleep(1);
+      }
+      res.end();
+      return;
+    }
     if (recorded.body.stream !== true) {
       const pieces = reply.pieces ?? (reply.toolCalls ? [] : ANTHROPIC_DEFAULT_PIECES);
       sendJson(res, 200, {

@@ -103,6 +103,8 @@ function rowToRecord(r: Record<string, unknown>): UsageRecord {
     promptTokens: r.prompt_tokens as number,
     completionTokens: r.completion_tokens as number,
     cachedTokens: r.cached_tokens as number,
+    cacheWriteTokens: (r.cache_write_tokens as number | undefined) ?? 0,
+    reasoningTokens: (r.reasoning_tokens as number | undefined) ?? 0,
     usageEstimated: r.usage_estimated === 1,
     costUsd: r.cost_usd as number | null,
   };
