@@ -23,8 +23,8 @@ export interface GatewayDeps {
   usage: UsageSink;
   metrics: MetricsBus;
   log: Logger;
-  /** rolling stats and circuits; created on first use when the caller gives none */
-  router?: RouterHealth;
+  /** rolling stats and circuits; they outlive config reloads, so the daemon owns them */
+  router: RouterHealth;
   /** per-key rpm, tpm and budgets; no limits are enforced without it */
   limits?: KeyLimiter;
 }
@@ -65,6 +65,8 @@ export type Outcome = Pick<UsageRecord, 'status' | 'errorCode'> &
 export class RequestLedger {
   readonly attempts: AttemptLog[] = [];
   plan: Plan | undefined;
+  /** the last candidate an upstream call went to: what a failure record names */
+  lastTried: Target | undefined;
   /** the key's rate and budget reservation, settled by `finish` to what was really used */
   admission: Admission | undefined;
   private done = false;

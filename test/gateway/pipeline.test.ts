@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { proxyRequest, type GatewayDeps } from '../../src/gateway/pipeline.js';
 import { MetricsBus } from '../../src/metrics/bus.js';
+import { RouterHealth } from '../../src/router/health.js';
 import type { UsageRecord, UsageSink } from '../../src/store/usage.js';
 import { UpstreamClient } from '../../src/upstream/client.js';
 import { silentLogger } from '../../src/util/log.js';
@@ -10,6 +11,7 @@ import type { KeyCache } from '../../src/keys/cache.js';
 test('an unexpected error inside the pipeline still leaves exactly one usage record', async () => {
   const records: UsageRecord[] = [];
   const sink: UsageSink = { record: (r) => records.push(r), flush() {}, close() {} };
+  const metrics = new MetricsBus();
   const deps: GatewayDeps = {
     catalog: () => {
       throw new Error('catalog exploded');
@@ -17,8 +19,9 @@ test('an unexpected error inside the pipeline still leaves exactly one usage rec
     keys: {} as KeyCache,
     upstream: new UpstreamClient(),
     usage: sink,
-    metrics: new MetricsBus(),
+    metrics,
     log: silentLogger,
+    router: new RouterHealth(metrics, silentLogger),
   };
   const key = { record: { id: 'key_x', name: 'x' }, allowsModel: () => true } as never;
   await assert.rejects(
