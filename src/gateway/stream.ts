@@ -46,6 +46,13 @@ export type Relay = { ok: true; relay: SseRelay } | { ok: false; error: string; 
 
 const encoder = new TextEncoder();
 
+/** The provider closed its stream without the protocol's last event: the answer is cut short. */
+class TruncatedStream extends Error {
+  constructor() {
+    super('the provider ended the stream without its final event (truncated)');
+  }
+}
+
 /** The provider closed a 200 stream before sending a single event: nothing to relay, so fail over. */
 class EmptyStream extends Error {
   constructor() {
@@ -83,6 +90,8 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
           tail.push(...translator.push(ev));
         }
         if (events === 0) throw new EmptyStream();
+        // Ended cleanly but without the protocol's terminator ([DONE], message_stop, a finishReason): cut short.
+        if (translator.complete && !translator.complete()) throw new TruncatedStream();
         tail.push(...translator.end());
         return frames(tail) + done;
       }
@@ -174,8 +183,9 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
         const why = describeUpstreamError(abort.reason ?? err);
         brokeOff(abort.reason ?? err, why);
         abort.abort();
-        settle(502, 'upstream_error', ttfbMs);
-        return sseErrorFrame(new GatewayError('upstream_error', `The provider's stream broke off: ${why}`));
+        settle(502, err instanceof TruncatedStream ? 'upstream_truncated' : 'upstream_error', ttfbMs);
+        const error = new GatewayError('upstream_error', `The provider's stream broke off: ${why}`);
+        return translator.errorFrame?.(error) ?? sseErrorFrame(error);
       }
     },
     cancel() {

@@ -92,6 +92,11 @@ export interface StreamTranslator {
    * the client's stream at once instead of waiting for the connection to end.
    */
   complete?(): boolean;
+  /**
+   * The protocol's own mid-stream error frame, whole (native translators: Anthropic's
+   * `event: error`, Responses' `response.failed`); without it, OpenAI's `data: {"error": …}`.
+   */
+  errorFrame?(error: { code: string; message: string }): string;
 }
 
 export interface ClientError {

@@ -13,11 +13,16 @@ import { fakeProvider, startGateway, type TestGateway } from '../helpers/gateway
 const HELLO_SSE = readFileSync(new URL('../fixtures/openai/chat-stream-hello.sse', import.meta.url), 'utf8');
 
 type Answer = { contentType: string; body: string };
+const CHAT_JSON: Answer = {
+  contentType: 'application/json',
+  body: '{"id":"chatcmpl-123","object":"chat.completion","created":1677652288,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":1,"total_tokens":10}}',
+};
 const ANSWERS: Record<string, Answer> = {
-  json: {
-    contentType: 'application/json',
-    body: '{"id":"chatcmpl-123","object":"chat.completion","created":1677652288,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":1,"total_tokens":10}}',
-  },
+  json: CHAT_JSON,
+  /** a 200 whose body is an error object (seen from proxies and from some OpenAI-compatible servers) */
+  errorbody: { contentType: 'application/json', body: '{"error":{"message":"The server had an error while processing your request. Sorry about that!","type":"server_error","param":null,"code":null}}' },
+  /** every event but the closing [DONE], then a clean end: the answer was cut short */
+  truncated: { contentType: 'text/event-stream', body: HELLO_SSE.replace('data: [DONE]\n\n', '') },
   html: { contentType: 'text/html', body: '<html><body><h1>502 Bad Gateway</h1></body></html>' },
   empty: { contentType: 'text/event-stream', body: '' },
   ok: { contentType: 'text/event-stream', body: HELLO_SSE },
@@ -27,11 +32,13 @@ const ANSWERS: Record<string, Answer> = {
 async function startOddProvider(): Promise<{ url: string; server: Server; hits: Map<string, number> }> {
   const hits = new Map<string, number>();
   const server = createServer((req, res) => {
-    req.resume();
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c));
     req.on('end', () => {
       const kind = req.url!.split('/')[1]!;
       hits.set(kind, (hits.get(kind) ?? 0) + 1);
-      const answer = ANSWERS[kind]!;
+      const streamed = (JSON.parse(body) as { stream?: boolean }).stream === true;
+      const answer = kind === 'ok' && !streamed ? CHAT_JSON : ANSWERS[kind]!;
       res.writeHead(200, { 'content-type': answer.contentType });
       res.end(answer.body);
     });
@@ -86,5 +93,34 @@ describe('a stream that is not a stream', () => {
     const rec = (await gw.usage()).at(-1)!;
     assert.equal(rec.status, 502);
     assert.equal(rec.completionTokens, 0);
+  });
+
+  test('a 200 whose body is an error object is a provider failure: it fails over and is not charged as a success', async () => {
+    const answer = await gw.client.chat.completions.create(
+      { model: 'errorbody/m', messages: [{ role: 'user', content: 'hi' }] },
+      { headers: { 'X-Inferoute-Fallback': 'ok/m' } },
+    );
+    assert.equal(answer.choices[0]!.message.content, 'Hello');
+    const rec = (await gw.usage()).at(-1)!;
+    assert.equal(rec.provider, 'ok');
+    assert.equal(rec.attempts[0]!.provider, 'errorbody');
+    assert.match(rec.attempts[0]!.error ?? '', /error in a 200 answer: The server had an error/);
+  });
+
+  test('a stream that ends cleanly without [DONE] gives the client an error event, not an added [DONE], and is recorded as truncated', async () => {
+    const stream = await gw.client.chat.completions.create({ model: 'truncated/m', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    let text = '';
+    let error: unknown;
+    try {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    } catch (err) {
+      error = err;
+    }
+    assert.equal(text, 'Hello', 'what the provider sent reached the client');
+    assert.ok(error instanceof Error, 'the SDK raised the error event');
+    assert.match(String((error as Error).message), /stream broke off: .*truncated/);
+    const rec = (await gw.usage()).at(-1)!;
+    assert.equal(rec.status, 502);
+    assert.equal(rec.errorCode, 'upstream_truncated');
   });
 });
