@@ -43,3 +43,36 @@ export function parseArguments(raw: unknown): unknown {
     throw invalidRequest('tool_calls[].function.arguments must be a JSON string', 'messages');
   }
 }
+
+/**
+ * Marks a chat body an inbound route translated from another protocol (not a chat
+ * client's own request). An enumerable symbol: spreads keep it, JSON never shows it.
+ */
+const TRANSLATED = Symbol('tokenhub.translated');
+
+export function markTranslated<T extends object>(body: T): T {
+  (body as Record<symbol, unknown>)[TRANSLATED] = true;
+  return body;
+}
+
+export const isTranslated = (body: object): boolean => (body as Record<symbol, unknown>)[TRANSLATED] === true;
+
+/**
+ * The middle representation's fields for Anthropic (cache_control, thinking,
+ * thinking_blocks), removed from a translated body before it goes to an OpenAI-shaped
+ * provider, which would refuse them; `reasoning_content` too when `dropReasoning`
+ * (OpenAI itself; compatible servers such as DeepSeek want it back).
+ */
+export function withoutAnthropicFields(body: Json, dropReasoning: boolean): Json {
+  const strip = (o: unknown): unknown => {
+    if (!isObject(o)) return o;
+    const { cache_control: _c, thinking_blocks: _t, ...rest } = o;
+    if (dropReasoning) delete rest.reasoning_content;
+    if (Array.isArray(rest.content)) rest.content = rest.content.map(strip);
+    return rest;
+  };
+  const { thinking: _thinking, ...out } = body;
+  if (Array.isArray(out.messages)) out.messages = out.messages.map(strip);
+  if (Array.isArray(out.tools)) out.tools = out.tools.map(strip);
+  return out;
+}

@@ -35,6 +35,7 @@ describe('/v1/messages → an OpenAI-compatible provider', () => {
         { role: 'system', content: 'Plan mode is active.' } as unknown as Anthropic.Beta.BetaMessageParam,
       ],
       context_management: { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] },
+      thinking: { type: 'enabled', budget_tokens: 2048 },
       ...({ safeguards: { mode: 'auto' } } as object),
     });
     assert.equal(msg.type, 'message');
@@ -46,5 +47,9 @@ describe('/v1/messages → an OpenAI-compatible provider', () => {
     assert.equal(sent.messages[2].content, 'Plan mode is active.');
     assert.equal(sent.context_management, undefined);
     assert.equal(sent.safeguards, undefined);
+    // what only Anthropic reads does not reach an OpenAI-shaped provider, which would refuse it; the effort does
+    assert.equal(sent.thinking, undefined);
+    assert.doesNotMatch(JSON.stringify(sent), /cache_control/);
+    assert.equal(sent.reasoning_effort, 'low');
   });
 });

@@ -14,6 +14,7 @@
  */
 import { GatewayError, invalidRequest } from '../../errors.js';
 import type { OpenAIBody } from '../types.js';
+import { markTranslated } from '../openai-shape.js';
 import { imageUrlPart, isObject, toolCall, toOpenAITools, toOpenAIToolChoice } from './blocks.js';
 import { effortForBudget } from './thinking.js';
 import { checkModelName } from '../../util/identifiers.js';
@@ -245,7 +246,7 @@ export function translateAnthropicRequest(raw: unknown, opts: { countOnly?: bool
   }
   if (raw.stream != null && typeof raw.stream !== 'boolean') throw invalidRequest('stream: Input should be a valid boolean', 'stream');
   const t = new Translation();
-  const body: OpenAIBody = { model: raw.model, messages: chatMessages(raw.system, raw.messages, t) };
+  const body: OpenAIBody = markTranslated({ model: raw.model, messages: chatMessages(raw.system, raw.messages, t) });
   if (typeof raw.max_tokens === 'number') body.max_tokens = raw.max_tokens;
   if (raw.stream === true) {
     body.stream = true;

@@ -17,6 +17,7 @@ import type {
   Usage,
 } from '../types.js';
 import type { SseEvent } from '../../upstream/sse.js';
+import { isTranslated, withoutAnthropicFields } from '../openai-shape.js';
 import { responsesNative } from './responses-native.js';
 
 const PATHS: Record<Operation, string> = {
@@ -191,7 +192,8 @@ export function createOpenAIAdapter(type: 'openai' | 'openai-compatible'): Provi
     native: responsesNative,
 
     buildRequest(op: Operation, body: OpenAIBody, target: Target, ctx: RequestContext): UpstreamCall {
-      const out: Record<string, unknown> = { ...body, model: target.upstreamModel };
+      // A body translated from another protocol loses what only Anthropic reads; a chat client's own body passes as sent.
+      const out: Record<string, unknown> = isTranslated(body) ? withoutAnthropicFields({ ...body, model: target.upstreamModel }, type === 'openai') : { ...body, model: target.upstreamModel };
       if (ctx.stream && op !== 'embeddings' && target.provider.streamUsage) {
         const so = (body.stream_options as Record<string, unknown> | undefined) ?? {};
         out.stream_options = { ...so, include_usage: true };
