@@ -57,6 +57,44 @@ export function worstCaseCostUsd(op: Operation, body: Record<string, unknown>, c
   return worst;
 }
 
+/** The shortest answer worth forwarding: below this a capped request is refused (402) instead. */
+export const MIN_ANSWER_TOKENS = 16;
+
+export interface OutputFit {
+  /** completion tokens per choice the remaining budget can pay on every candidate */
+  outputCap: number;
+  /** the worst case with that cap: what to reserve */
+  worstUsd: number;
+}
+
+/**
+ * When the worst case does not fit the remaining budget but the prompt does: the most
+ * output tokens per choice that every candidate can bill within `remainingUsd` (reasoning
+ * tokens are billed as output, so they are inside the cap), or undefined when not even
+ * MIN_ANSWER_TOKENS fit. The reservation stays a true worst case, so nothing overspends.
+ */
+export function fitOutputToBudget(op: Operation, body: Record<string, unknown>, candidates: readonly Target[], remainingUsd: number): OutputFit | undefined {
+  if (op === 'embeddings') return undefined;
+  const promptTokens = promptTokenCeiling(op, body);
+  const choices = Math.max(1, Number(body.n ?? 1) || 1, Number(body.best_of ?? 1) || 1);
+  let cap = Infinity;
+  for (const t of candidates) {
+    const promptOnly = costOf(t.info, { promptTokens, completionTokens: 0, cachedTokens: 0 });
+    if (promptOnly === null) continue; // unpriced: free whatever it answers
+    const perToken = (costOf(t.info, { promptTokens, completionTokens: choices, cachedTokens: 0 })! - promptOnly) / choices;
+    const left = remainingUsd - promptOnly;
+    if (left < 0) return undefined;
+    if (perToken > 0) cap = Math.min(cap, Math.floor(left / perToken));
+    cap = Math.min(cap, completionTokenCeiling(op, body, t.info) / choices);
+  }
+  if (!Number.isFinite(cap)) return undefined;
+  const worst = (n: number) => worstCaseCostUsd(op, { ...body, max_completion_tokens: n, max_tokens: undefined }, candidates);
+  // floor() above may still round a hair over the budget in floating point: step down until it fits
+  while (cap >= MIN_ANSWER_TOKENS && worst(cap) > remainingUsd) cap--;
+  if (cap < MIN_ANSWER_TOKENS) return undefined;
+  return { outputCap: cap, worstUsd: worst(cap) };
+}
+
 /** Float noise from summing many small costs must not refuse a request that fits exactly. */
 const EPSILON = 1e-9;
 
@@ -99,9 +137,21 @@ export class BudgetState {
     return this.limitUsd - this.spent - this.reserved;
   }
 
-  /** Reserves `worstUsd` or throws 402 insufficient_quota. Returns the settle function. */
-  reserve(worstUsd: number, now: number): (costUsd: number | null) => void {
+  /**
+   * Reserves `worstUsd` or throws 402 insufficient_quota. Returns the settle function.
+   * `fit`, when the worst case does not fit, may offer a smaller worst case (a capped
+   * answer) that does; `onFit` learns which was taken.
+   */
+  reserve(worstUsd: number, now: number, fit?: (remainingUsd: number) => OutputFit | undefined, onFit?: (f: OutputFit) => void): (costUsd: number | null) => void {
     const remaining = this.remaining(now);
+    const tryFit = fit !== undefined && worstUsd > remaining + EPSILON && remaining > 0;
+    if (tryFit) {
+      const fitted = fit(remaining);
+      if (fitted) {
+        worstUsd = fitted.worstUsd;
+        onFit?.(fitted);
+      }
+    }
     // an overspent key (remaining < 0) refuses even requests to unpriced models
     if (worstUsd > remaining + EPSILON) {
       const left = Math.max(0, this.limitUsd - this.spent);
@@ -109,7 +159,8 @@ export class BudgetState {
         'insufficient_quota',
         `This key's budget cannot cover the request: $${left.toFixed(6)} of $${this.limitUsd} left this ${this.period === 'total' ? 'lifetime' : this.period}` +
           (this.reserved > 0 ? ` ($${this.reserved.toFixed(6)} held by requests in flight)` : '') +
-          `, and the request may cost up to $${worstUsd.toFixed(6)}. Set max_tokens to reserve less.`,
+          `, and the request may cost up to $${worstUsd.toFixed(6)}` +
+          (tryFit ? `: not even a ${MIN_ANSWER_TOKENS}-token answer fits.` : '. Set max_tokens to reserve less.'),
       );
     }
     this.reserved += worstUsd;

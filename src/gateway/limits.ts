@@ -7,7 +7,8 @@
 import { GatewayError } from '../errors.js';
 import type { Target } from '../providers/types.js';
 import type { ApiKeyRecord } from '../store/keys.js';
-import { BudgetState, worstCaseCostUsd } from './budget.js';
+import { BudgetState, fitOutputToBudget, worstCaseCostUsd, type OutputFit } from './budget.js';
+import { capOutputTokens } from './output-cap.js';
 import type { ProxyInput } from './pipeline.js';
 import { SlidingWindowCounter, TokenBucket } from './rate.js';
 import { expectedCompletionTokens } from './tokens.js';
@@ -17,10 +18,14 @@ export interface RequestCost {
   tokens: number;
   /** worst-case USD over every candidate, for the budget */
   worstUsd: number;
+  /** when the worst case does not fit the budget left: a capped answer that does, if any */
+  fit?: ((remainingUsd: number) => OutputFit | undefined) | undefined;
 }
 
 export interface Admission {
   settle(used: { promptTokens: number; completionTokens: number; costUsd: number | null }): void;
+  /** output tokens per choice the budget pays for, when the request had to be capped to fit */
+  outputCap?: number;
 }
 
 interface KeyState {
@@ -99,7 +104,8 @@ export class KeyLimiter {
     if (!s) return NO_LIMITS;
     const now = this.clock();
     // Check every limit before taking from any, so a refused request costs nothing.
-    const settleBudget = s.budget?.reserve(cost.worstUsd, this.wallClock());
+    let outputCap: number | undefined;
+    const settleBudget = s.budget?.reserve(cost.worstUsd, this.wallClock(), cost.fit, (f) => (outputCap = f.outputCap));
     const rpmWait = s.rpm?.waitMs(now) ?? 0;
     const tpmWait = s.tpm?.waitMs(cost.tokens, now) ?? 0;
     if (rpmWait > 0 || tpmWait > 0) {
@@ -116,6 +122,7 @@ export class KeyLimiter {
         bucket?.settle(cost.tokens, used.promptTokens + used.completionTokens, this.clock());
         settleBudget?.(used.costUsd);
       },
+      ...(outputCap !== undefined ? { outputCap } : {}),
     };
   }
 
@@ -135,14 +142,30 @@ export class KeyLimiter {
   }
 }
 
-/** Before forwarding: the request's token estimate and worst-case cost against the key's limits. */
+/**
+ * Before forwarding: the request's token estimate and worst-case cost against the key's
+ * limits. A budget that cannot pay the worst case but can pay a shorter answer caps the
+ * request's output (in the chat body and in the client's own body) instead of refusing it.
+ */
 export function admitRequest(limits: KeyLimiter | undefined, input: ProxyInput, candidates: readonly Target[], promptEstimate: number): Admission | undefined {
   if (!limits) return undefined;
   const { op, body } = input;
   const record = input.key.record;
   if (record.rpm === null && record.tpm === null && record.budgetUsd === null) return undefined;
-  return limits.admit(record, {
+  const admission = limits.admit(record, {
     tokens: promptEstimate + expectedCompletionTokens(op, body, null),
     worstUsd: record.budgetUsd === null ? 0 : worstCaseCostUsd(op, body, candidates),
+    fit: candidates.length > 0 ? (remaining) => fitOutputToBudget(op, body, candidates, remaining) : undefined,
   });
+  if (admission.outputCap !== undefined) capOutputTokens(input, admission.outputCap);
+  return admission;
+}
+
+/** The response header that tells a client its answer was capped to what the key's budget pays for. */
+export const OUTPUT_CAP_HEADER = 'x-inferoute-output-cap';
+
+/** Adds the output-cap header to a served result when the admission capped the request. */
+export function withOutputCapHeader<T extends { headers: Record<string, string> }>(result: T, admission: Admission | undefined): T {
+  if (admission?.outputCap !== undefined) result.headers[OUTPUT_CAP_HEADER] = String(admission.outputCap);
+  return result;
 }
