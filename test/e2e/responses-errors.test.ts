@@ -37,6 +37,13 @@ describe('/v1/responses: bad input, hang-ups and the WebSocket attempt', () => {
       message: /No tool call found for function call output with call_id call_nowhere/,
     },
     { name: 'a previous_response_id that does not exist', body: () => ({ model: 'gpt-fake', input: 'hi', previous_response_id: 'resp_missing' }), status: 404, param: 'previous_response_id', message: /resp_missing' not found/ },
+    {
+      name: 'an item_reference to an item this key never stored',
+      body: () => ({ model: 'gpt-fake', input: [{ role: 'user', content: 'hi' }, { type: 'item_reference', id: 'msg_0123456789abcdefghij0' }] }),
+      status: 400,
+      param: 'input[1].id',
+      message: /Item with id 'msg_0123456789abcdefghij0' not found/,
+    },
     { name: 'a built-in tool the provider cannot run', body: () => ({ model: 'gpt-fake', input: 'hi', tools: [{ type: 'web_search' }] }), status: 400, param: 'tools[0].type', message: /built-in tool type "web_search"/ },
     { name: 'a body over the size limit', body: () => ({ model: 'gpt-fake', input: 'x'.repeat(60_000) }), status: 413, param: null, message: /larger than the limit/ },
   ];

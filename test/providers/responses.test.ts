@@ -138,8 +138,8 @@ test('request fields that cannot be translated are a 400 naming the field', () =
   const refused = (raw: object, param: string) => assert.equal(toChatRequest(raw).refusal?.param, param);
   refused({ model: 'm', input: 'x', tools: [{ type: 'file_search' }] }, 'tools[0].type');
   refused({ model: 'm', input: [{ role: 'user', content: 'q' }, { type: 'web_search_call', id: 'ws_1' }] }, 'input[1].type');
+  refused({ model: 'm', input: [{ role: 'user', content: 'q' }, { type: 'item_reference', id: 'msg_elsewhere' }] }, 'input[1].id');
   assert.equal(toChatRequest({ model: 'm', input: 'x', tools: [{ type: 'function', name: 'f' }] }).refusal, undefined);
-  bad({ model: 'm', input: [{ type: 'item_reference', id: 'msg_1' }] }, 'input[0].type');
   bad({ model: 'm', input: 'x', text: { format: { type: 'yaml' } } }, 'text.format.type');
   bad({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1' }] }] }, 'input[0].content[0].image_url');
 });

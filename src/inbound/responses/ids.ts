@@ -12,6 +12,12 @@ export const responseIdFor = (requestId: string): string => `resp_${base(request
 /** An output item's id: `msg_…`, `rs_…`, `fc_…`, `ctc_…` and its position in the output. */
 export const itemIdFor = (prefix: string, responseId: string, index: number): string => `${prefix}_${responseId.replace(/^resp_/, '')}${index}`;
 
+/** The response an output item id of TokenHub's names (request ids are 20 base62 characters), if it is one. */
+export function responseIdOfItem(itemId: string): string | null {
+  const m = /^(?:msg|rs|fc|ctc)_([0-9A-Za-z]{20})\d+$/.exec(itemId);
+  return m ? `resp_${m[1]}` : null;
+}
+
 /**
  * A reasoning item's `encrypted_content` is opaque to clients, who send it back in the
  * next turn. TokenHub puts the provider's signed thinking blocks there (Anthropic

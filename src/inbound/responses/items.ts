@@ -145,7 +145,9 @@ export function itemsToMessages(items: Json[], refusals: GatewayError[], where =
         break;
       }
       case 'item_reference':
-        throw invalidRequest(`'${at}': item_reference is not supported through TokenHub; send the item itself or use previous_response_id`, `${at}.type`);
+        // One TokenHub stored was resolved before translation; others only the provider that made them can resolve.
+        refusals.push(invalidRequest(`Item with id '${String(item.id)}' not found.`, `${at}.id`));
+        break;
       default: {
         if (typeof item.type !== 'string' || !/_call(_output)?$/.test(item.type)) {
           throw invalidRequest(`Invalid value for '${at}.type': unknown item type ${JSON.stringify(item.type)}`, `${at}.type`);

@@ -11,14 +11,14 @@ import { GatewayError, asGatewayError } from '../../errors.js';
 import { proxyRequest, RequestLedger, type GatewayDeps } from '../../gateway/pipeline.js';
 import { relayToWebStream } from '../../gateway/stream.js';
 import { estimatePromptTokens } from '../../gateway/tokens.js';
-import { responseIdFor } from '../../inbound/responses/ids.js';
+import { responseIdFor, responseIdOfItem } from '../../inbound/responses/ids.js';
 import { allSpeakResponses, nativeBody, nativeRelay, notFound } from '../../inbound/responses/native.js';
 import { toChatRequest, type ResponsesRequest } from '../../inbound/responses/request.js';
 import { toResponse, type ResponseMeta } from '../../inbound/responses/response.js';
 import { ResponsesEventWriter } from '../../inbound/responses/stream.js';
 import { isObject, type Json } from '../../providers/openai-shape.js';
 import { usageFromOpenAI } from '../../providers/openai/index.js';
-import type { ResponsesStore } from '../../store/responses.js';
+import type { ResponsesStore, StoredResponse } from '../../store/responses.js';
 import { SseDecoder } from '../../upstream/sse.js';
 import { checkModelName } from '../../util/identifiers.js';
 import { readJsonBody } from '../body.js';
@@ -61,6 +61,29 @@ function withIds(items: Json[], responseId: string, from: number): Json[] {
   return items.map((item, i) => (typeof item.id === 'string' ? item : { id: `msg_${responseId.slice(5)}in${from + i}`, ...item }));
 }
 
+/**
+ * `item_reference` items that name an item of a response this key stored → the item
+ * itself (the AI SDK sends references instead of items when store is on). Others stay
+ * for a provider that made them to resolve.
+ */
+function resolveReferences(raw: unknown, lookup: (responseId: string) => StoredResponse | null | undefined): unknown {
+  if (!isObject(raw) || !Array.isArray(raw.input) || !raw.input.some((i) => isObject(i) && i.type === 'item_reference')) return raw;
+  const seen = new Map<string, Json[]>();
+  const input = raw.input.map((item: unknown) => {
+    if (!isObject(item) || item.type !== 'item_reference' || typeof item.id !== 'string') return item;
+    const responseId = responseIdOfItem(item.id);
+    if (!responseId) return item;
+    let items = seen.get(responseId);
+    if (!items) {
+      const stored = lookup(responseId);
+      items = stored ? [...stored.input, ...(Array.isArray(stored.response.output) ? (stored.response.output as Json[]) : [])] : [];
+      seen.set(responseId, items);
+    }
+    return items.find((i) => i.id === item.id) ?? item;
+  });
+  return { ...raw, input };
+}
+
 export function responsesRoutes(deps: ResponsesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
@@ -92,7 +115,7 @@ export function responsesRoutes(deps: ResponsesDeps): Hono<AppEnv> {
     let req: ResponsesRequest;
     let history: Json[] = [];
     try {
-      raw = await readJsonBody(c, deps.maxBodyBytes());
+      raw = resolveReferences(await readJsonBody(c, deps.maxBodyBytes()), (id) => deps.store?.get(id, c.get('key').record.id));
       const prev = isObject(raw) ? raw.previous_response_id : undefined;
       if (prev != null) {
         if (typeof prev !== 'string') throw new GatewayError('invalid_request_error', `Invalid type for 'previous_response_id': expected a string`, { param: 'previous_response_id' });
