@@ -68,6 +68,21 @@ function dataFrames(payloads: string[]): string {
 
 const rawFrames = (payloads: string[]): string => payloads.join('');
 
+/**
+ * The client asked for usage (stream_options.include_usage) and the provider sent none:
+ * the usage TokenHub counted, as OpenAI's last chunk (empty choices) would carry it.
+ */
+function countedUsageChunk(input: RelayInput, usage: { promptTokens: number; completionTokens: number }): string {
+  return JSON.stringify({
+    id: `chatcmpl-${input.ledger.input.requestId}`,
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model: input.target.servedAs,
+    choices: [],
+    usage: { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens },
+  });
+}
+
 export async function openRelay(input: RelayInput): Promise<Relay> {
   const { ledger, target, res, abort, promptEstimate } = input;
   const { translator } = input;
@@ -77,6 +92,19 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
   let events = 0;
   const chunks = res.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let ended = false;
+  /** what the usage record will say: the provider's count, or TokenHub's estimate */
+  const counted = () => {
+    const reported = translator.usage();
+    return { reported, promptTokens: reported?.promptTokens ?? promptEstimate, completionTokens: reported?.completionTokens ?? estimateTokens(translator.outputChars()) };
+  };
+  const so = ledger.input.body.stream_options as { include_usage?: unknown } | undefined;
+  const clientWantsUsage = !input.raw && so?.include_usage === true;
+  /** The translator's last payloads, plus the counted usage when the client asked and the provider sent none. */
+  const ending = (): string[] => {
+    const tail = translator.end();
+    if (clientWantsUsage && translator.usage() === null) tail.push(countedUsageChunk(input, counted()));
+    return tail;
+  };
 
   /** Reads upstream until there is something to send (or the upstream ends). */
   const readSome = async (): Promise<string> => {
@@ -92,7 +120,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
         if (events === 0) throw new EmptyStream();
         // Ended cleanly but without the protocol's terminator ([DONE], message_stop, a finishReason): cut short.
         if (translator.complete && !translator.complete()) throw new TruncatedStream();
-        tail.push(...translator.end());
+        tail.push(...ending());
         return frames(tail) + done;
       }
       const out: string[] = [];
@@ -105,7 +133,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
         // The provider said it is done: end now, in one write, and let the connection drain for reuse.
         ended = true;
         res.body.resume();
-        return frames(out) + frames(translator.end()) + done;
+        return frames(out) + frames(ending()) + done;
       }
       if (out.length > 0) return frames(out);
     }
@@ -113,14 +141,14 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
 
   const settle = (status: number, errorCode: string | null, ttfbMs: number | null): void => {
     clearTimeout(timer);
-    const reported = translator.usage();
+    const { reported, promptTokens, completionTokens } = counted();
     ledger.finish({
       status,
       errorCode,
       target,
       ttfbMs,
-      promptTokens: reported?.promptTokens ?? promptEstimate,
-      completionTokens: reported?.completionTokens ?? estimateTokens(translator.outputChars()),
+      promptTokens,
+      completionTokens,
       cachedTokens: reported?.cachedTokens ?? 0,
       cacheWriteTokens: reported?.cacheWriteTokens ?? 0,
       reasoningTokens: reported?.reasoningTokens ?? 0,

@@ -125,6 +125,36 @@ describe('OpenAI-compatible proxy', () => {
     }
   });
 
+  test('a client that asked include_usage gets the usage TokenHub counted when the provider sent none, as the last chunk with empty choices', async () => {
+    const silent = await startFakeOpenAI(() => ({ usage: null })); // never sends a usage chunk
+    const gw2 = await startGateway({ providers: { quiet: fakeProvider(silent.url, { 'gpt-quiet': { input: 1, output: 1 } }) } });
+    try {
+      const stream = await gw2.client.chat.completions.create({
+        model: 'gpt-quiet',
+        messages: [{ role: 'user', content: 'hi' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      const chunks: OpenAI.ChatCompletionChunk[] = [];
+      for await (const chunk of stream) chunks.push(chunk);
+      const last = chunks.at(-1)!;
+      assert.deepEqual(last.choices, []);
+      assert.equal(last.model, 'quiet/gpt-quiet');
+      assert.equal(chunks.filter((c) => c.usage).length, 1, 'exactly one usage chunk');
+      const rec = (await gw2.usage()).at(-1)!;
+      assert.equal(rec.usageEstimated, true);
+      assert.deepEqual(last.usage, { prompt_tokens: rec.promptTokens, completion_tokens: rec.completionTokens, total_tokens: rec.promptTokens + rec.completionTokens });
+      assert.ok(rec.completionTokens > 0);
+
+      // without include_usage, no usage chunk is invented
+      const plain = await gw2.client.chat.completions.create({ model: 'gpt-quiet', messages: [{ role: 'user', content: 'hi' }], stream: true });
+      for await (const chunk of plain) assert.equal(chunk.usage ?? null, null);
+    } finally {
+      await gw2.close();
+      await silent.close();
+    }
+  });
+
   test('legacy completions and embeddings work', async () => {
     const completion = await gw.client.completions.create({ model: 'gpt-fake', prompt: 'Say hi' });
     assert.equal(completion.choices[0]!.text, 'Hello from the fake');
