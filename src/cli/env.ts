@@ -8,6 +8,7 @@ import type { Paths } from '../config/paths.js';
 import { pathsOf, withDb } from './context.js';
 import { CliError, note, printJson, style } from './output.js';
 import { runningDaemon } from './serve.js';
+import { writeGeminiCliSettings } from './gemini-cli.js';
 
 export type Shell = 'sh' | 'fish' | 'powershell';
 
@@ -21,15 +22,20 @@ export function clientRoot(url: string): string {
  * themselves, so they get the root. ANTHROPIC_AUTH_TOKEN (sent as a Bearer token) is
  * what Claude Code reads for a gateway; ANTHROPIC_API_KEY is what the SDKs read first.
  */
-export function gatewayEnv(url: string, key: string): Record<string, string> {
+export function gatewayEnv(url: string, key: string, geminiCliSettings?: string): Record<string, string> {
   const root = clientRoot(url);
-  return {
+  const vars: Record<string, string> = {
     OPENAI_BASE_URL: `${root}/v1`,
     OPENAI_API_KEY: key,
     ANTHROPIC_BASE_URL: root,
     ANTHROPIC_API_KEY: key,
     ANTHROPIC_AUTH_TOKEN: key,
+    // The Google Gen AI SDKs and Gemini CLI append /v1beta/models/… to the root.
+    GOOGLE_GEMINI_BASE_URL: root,
+    GEMINI_API_KEY: key,
   };
+  if (geminiCliSettings) vars.GEMINI_CLI_SYSTEM_SETTINGS_PATH = geminiCliSettings;
+  return vars;
 }
 
 const quoteSh = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
@@ -83,7 +89,7 @@ interface EnvOptions {
 export function registerEnv(program: Command): void {
   program
     .command('env')
-    .description('print OPENAI_* and ANTHROPIC_* variables that point SDKs and tools at the daemon')
+    .description('print OPENAI_*, ANTHROPIC_* and GEMINI variables that point SDKs and tools at the daemon')
     .option('--key <key>', 'a full key (sk-th-…) to use; without it a new key named "env" is minted')
     .addOption(new Option('--shell <shell>', 'syntax to print').choices(['sh', 'fish', 'powershell']).default('sh'))
     .option('--json', 'print the variables as one JSON object')
@@ -97,7 +103,10 @@ Examples:
   $ eval "$(tokenhub env --key sk-th-…)"             reuse a key you already have
 
 Prints OPENAI_BASE_URL (…/v1), OPENAI_API_KEY, ANTHROPIC_BASE_URL (the daemon root:
-Anthropic SDKs append /v1/messages), ANTHROPIC_API_KEY and ANTHROPIC_AUTH_TOKEN.`,
+Anthropic SDKs append /v1/messages), ANTHROPIC_API_KEY and ANTHROPIC_AUTH_TOKEN,
+GOOGLE_GEMINI_BASE_URL (the root: Google Gen AI SDKs append /v1beta/models/…) and
+GEMINI_API_KEY, and GEMINI_CLI_SYSTEM_SETTINGS_PATH: a settings file in TOKENHUB_HOME
+that makes Gemini CLI use the key instead of a Google login.`,
     )
     .action(async (opts: EnvOptions, cmd: Command) => {
       const paths = pathsOf(cmd);
@@ -111,7 +120,7 @@ Anthropic SDKs append /v1/messages), ANTHROPIC_API_KEY and ANTHROPIC_AUTH_TOKEN.
         note(style.dim(`Minted key ${minted.record.id} (env) for these variables; revoke it with \`tokenhub keys revoke ${minted.record.id}\`.`, process.stderr));
       }
       if (!running) note(`tokenhub is not running; these variables point at ${url}. Start it with \`tokenhub serve --detach\`.`);
-      const vars = gatewayEnv(url, key);
+      const vars = gatewayEnv(url, key, writeGeminiCliSettings(paths));
       if (opts.json) printJson(vars);
       else process.stdout.write(formatEnv(vars, opts.shell));
     });

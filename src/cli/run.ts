@@ -8,6 +8,7 @@ import type { Paths } from '../config/paths.js';
 import type { Db } from '../store/db.js';
 import { pathsOf, withDb } from './context.js';
 import { gatewayEnv } from './env.js';
+import { writeGeminiCliSettings } from './gemini-cli.js';
 import { CliError, formatUsd, note, style } from './output.js';
 import { parseExpiry, parseList, parsePositiveInt, parsePositiveNumber } from './parse.js';
 import { isAlive, runningDaemon, startDetached, type DaemonState } from './serve.js';
@@ -198,7 +199,7 @@ async function runWithKey(paths: Paths, command: string, args: string[], opts: R
       }),
     );
     keyId = record.id;
-    exitCode = await runCommand(command, args, { ...process.env, ...gatewayEnv(daemon.url, key) });
+    exitCode = await runCommand(command, args, { ...process.env, ...gatewayEnv(daemon.url, key, writeGeminiCliSettings(paths)) });
     return exitCode;
   } catch (e) {
     if (e instanceof CliError) exitCode = e.exitCode;

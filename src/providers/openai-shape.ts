@@ -60,14 +60,19 @@ export const isTranslated = (body: object): boolean => (body as Record<symbol, u
 /**
  * The middle representation's fields for Anthropic (cache_control, thinking,
  * thinking_blocks), removed from a translated body before it goes to an OpenAI-shaped
- * provider, which would refuse them; `reasoning_content` too when `dropReasoning`
- * (OpenAI itself; compatible servers such as DeepSeek want it back).
+ * provider, which would refuse them; `reasoning_content` and Gemini's `extra_content`
+ * (thought signatures) too when `dropReasoning` (OpenAI itself; compatible servers such
+ * as DeepSeek, or Gemini's own OpenAI endpoint, want them back).
  */
 export function withoutAnthropicFields(body: Json, dropReasoning: boolean): Json {
   const strip = (o: unknown): unknown => {
     if (!isObject(o)) return o;
     const { cache_control: _c, thinking_blocks: _t, ...rest } = o;
-    if (dropReasoning) delete rest.reasoning_content;
+    if (dropReasoning) {
+      delete rest.reasoning_content;
+      delete rest.extra_content;
+      if (Array.isArray(rest.tool_calls)) rest.tool_calls = rest.tool_calls.map((c) => (isObject(c) ? (({ extra_content: _e, ...call }) => call)(c) : c));
+    }
     if (Array.isArray(rest.content)) rest.content = rest.content.map(strip);
     return rest;
   };

@@ -1,11 +1,22 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { formatEnv } from '../../src/cli/env.js';
 import { runCli, startCli, stopChild } from '../helpers/cli.js';
 import { tempHome, writeConfig } from '../helpers/gateway.js';
 
-const NAMES = ['OPENAI_BASE_URL', 'OPENAI_API_KEY', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN'];
+const NAMES = [
+  'OPENAI_BASE_URL',
+  'OPENAI_API_KEY',
+  'ANTHROPIC_BASE_URL',
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_AUTH_TOKEN',
+  'GOOGLE_GEMINI_BASE_URL',
+  'GEMINI_API_KEY',
+  'GEMINI_CLI_SYSTEM_SETTINGS_PATH',
+];
 
 /** What `eval "$(tokenhub env)"` leaves in a POSIX shell. */
 function evalInSh(script: string): Record<string, string> {
@@ -28,6 +39,12 @@ describe('tokenhub env', () => {
       assert.match(vars.OPENAI_API_KEY!, /^sk-th-[0-9A-Za-z]{32,}$/);
       assert.equal(vars.ANTHROPIC_API_KEY, vars.OPENAI_API_KEY);
       assert.equal(vars.ANTHROPIC_AUTH_TOKEN, vars.OPENAI_API_KEY);
+      assert.equal(vars.GOOGLE_GEMINI_BASE_URL, root, 'Google Gen AI SDKs append /v1beta/models/… themselves');
+      assert.equal(vars.GEMINI_API_KEY, vars.OPENAI_API_KEY);
+      assert.equal(vars.GEMINI_CLI_SYSTEM_SETTINGS_PATH, join(home, 'gemini-cli', 'settings.json'));
+      assert.deepEqual(JSON.parse(readFileSync(vars.GEMINI_CLI_SYSTEM_SETTINGS_PATH!, 'utf8')), { security: { auth: { selectedType: 'gemini-api-key' } } });
+      const gemini = await fetch(`${vars.GOOGLE_GEMINI_BASE_URL}/v1beta/models`, { headers: { 'x-goog-api-key': vars.GEMINI_API_KEY! } });
+      assert.equal(gemini.status, 200, 'the key works on the Gemini routes');
       assert.match(r.stderr, /Minted key key_\w+ \(env\)/);
       assert.doesNotMatch(r.stderr, /not running/);
 

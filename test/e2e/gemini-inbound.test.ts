@@ -23,7 +23,13 @@ describe('Gemini API inbound, translated to an OpenAI provider', () => {
   before(async () => {
     fake = await startFakeOpenAI();
     gw = await startGateway(
-      { providers: { oa: fakeProvider(fake.url, { 'gpt-4o-mini': { input: 1, output: 2 }, 'text-embedding-3-small': null }) } },
+      {
+        providers: {
+          oa: fakeProvider(fake.url, { 'gpt-4o-mini': { input: 1, output: 2 }, 'text-embedding-3-small': null }),
+          // OpenAI itself: the same fake, but the adapter knows it refuses fields it does not define
+          openai: { type: 'openai', base_url: fake.url, api_key: 'sk-upstream-secret-0123456789', models: { 'gpt-4.1': null } },
+        },
+      },
       { log: createLogger({ level: 'debug', write: (l) => logLines.push(l) }) },
     );
     ai = new GoogleGenAI({ apiKey: gw.key, httpOptions: { baseUrl: gw.url } });
@@ -132,6 +138,54 @@ describe('Gemini API inbound, translated to an OpenAI provider', () => {
       tool_calls: [{ id: 'call_abc123', type: 'function', function: { name: 'get_current_weather', arguments: '{"location":"Boston, MA"}' } }],
     });
     assert.deepEqual(messages[2], { role: 'tool', tool_call_id: 'call_abc123', content: '{"temp_c":21}' });
+  });
+
+  test('thought signatures ride on extra_content to an OpenAI-compatible server and are dropped for OpenAI itself; the stand-in is dropped', async () => {
+    fake.setReply(() => ({ pieces: ['ok'] }));
+    const contents = [
+      { role: 'user', parts: [{ text: 'Weather?' }] },
+      {
+        role: 'model',
+        parts: [
+          { text: 'Looking.', thought: true },
+          { functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: 'c2lnbmVkLWJ5LWdlbWluaQ==' },
+          { functionCall: { name: 'get_time', args: {} }, thoughtSignature: 'skip_thought_signature_validator' },
+        ],
+      },
+      {
+        role: 'user',
+        parts: [
+          { functionResponse: { name: 'get_time', response: { time: '09:00' } } },
+          { functionResponse: { name: 'get_weather', response: { temp_c: 21 } } },
+        ],
+      },
+    ];
+    await ai.models.generateContent({ model: 'gpt-4o-mini', contents });
+    const compatible = fake.requests.at(-1)!.body.messages;
+    assert.deepEqual(compatible[1], {
+      role: 'assistant',
+      content: null,
+      reasoning_content: 'Looking.',
+      tool_calls: [
+        { id: 'call_gemini_0', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' }, extra_content: { google: { thought_signature: 'c2lnbmVkLWJ5LWdlbWluaQ==' } } },
+        { id: 'call_gemini_1', type: 'function', function: { name: 'get_time', arguments: '{}' } },
+      ],
+    });
+    // answers without ids are matched to their calls by name
+    assert.deepEqual(compatible.slice(2), [
+      { role: 'tool', tool_call_id: 'call_gemini_1', content: '{"time":"09:00"}' },
+      { role: 'tool', tool_call_id: 'call_gemini_0', content: '{"temp_c":21}' },
+    ]);
+    await ai.models.generateContent({ model: 'gpt-4.1', contents });
+    const strict = fake.requests.at(-1)!.body.messages;
+    assert.deepEqual(strict[1], {
+      role: 'assistant',
+      content: null,
+      tool_calls: [
+        { id: 'call_gemini_0', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+        { id: 'call_gemini_1', type: 'function', function: { name: 'get_time', arguments: '{}' } },
+      ],
+    });
   });
 
   test('a streamed function call arrives whole in the last response', async () => {

@@ -5,8 +5,9 @@
  * (Google's own OpenAI-compat convention), so a Gemini provider gets them back.
  */
 import { invalidRequest } from '../../errors.js';
-import { isObject, type Json } from '../openai-shape.js';
+import { isObject, markTranslated, type Json } from '../openai-shape.js';
 import type { OpenAIBody } from '../types.js';
+import { SKIP_SIGNATURE } from './ids.js';
 
 /** What the request asked that the chat body cannot say, for the answer's translation and the log. */
 export interface GeminiRequestNotes {
@@ -20,8 +21,9 @@ function typeName(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
 }
 
+/** Google's stand-in for "no signature" (Gemini CLI sends it on calls it did not get signed) says nothing: dropped. */
 const signed = (signature: unknown): Json | undefined =>
-  typeof signature === 'string' && signature !== '' ? { google: { thought_signature: signature } } : undefined;
+  typeof signature === 'string' && signature !== '' && signature !== SKIP_SIGNATURE ? { google: { thought_signature: signature } } : undefined;
 
 /** Google's OpenAPI-subset Schema (`type: 'OBJECT'`) → JSON Schema (`type: 'object'`); the rest carries over. */
 export function toJsonSchema(schema: unknown): unknown {
@@ -235,7 +237,7 @@ export function toChatRequest(raw: unknown, model: string, opts: { stream?: bool
     if (turn.role === 'model') messages.push(modelMessage(turn, ids));
     else messages.push(...userMessages(turn, ids));
   }
-  const body: OpenAIBody = { model, messages };
+  const body: OpenAIBody = markTranslated({ model, messages });
   if (opts.stream) {
     body.stream = true;
     body.stream_options = { include_usage: true };
