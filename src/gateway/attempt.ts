@@ -87,6 +87,11 @@ export async function tryCandidate(run: AttemptRun, target: Target, isLast: bool
     attempt({ error: why });
     return { kind: 'rejected', error: new GatewayError('invalid_request_error', `${target.servedAs}: ${why}`, { param: 'model' }) };
   }
+  if (!native && input.untranslatable) {
+    // The request holds what this provider's protocol cannot say; a native candidate may still serve it.
+    attempt({ error: input.untranslatable.message });
+    return { kind: 'rejected', error: input.untranslatable };
+  }
   let call: UpstreamCall;
   try {
     call = native ? native.buildRequest(input.native!, target, ctx) : adapter!.buildRequest(input.op, input.body, target, ctx);

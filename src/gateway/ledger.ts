@@ -2,6 +2,7 @@
  * What a request carries through the pipeline, and its ledger: everything known about
  * it so far, written as exactly one usage record (and one metrics event, one log line).
  */
+import type { GatewayError } from '../errors.js';
 import type { ActiveKey, KeyCache } from '../keys/cache.js';
 import type { MetricsBus } from '../metrics/bus.js';
 import type { NativeRequest, OpenAIBody, Operation, Target } from '../providers/types.js';
@@ -41,6 +42,8 @@ export interface ProxyInput {
   body: OpenAIBody;
   /** the client's own request, forwarded as is to a provider that speaks its protocol */
   native?: NativeRequest | undefined;
+  /** what `body` could not carry of the native request: the 400 for a provider that needs the translation */
+  untranslatable?: GatewayError | undefined;
   strategyHeader?: string | undefined;
   fallbackHeader?: string | undefined;
   /** aborts when the client goes away (an AbortHandle: cheaper than an AbortSignal) */

@@ -136,4 +136,21 @@ describe('/v1/messages → an Anthropic provider, natively', () => {
     assert.equal(final.model, `spare/${MODEL}`);
     claude.setReply(() => ({}));
   });
+
+  test('what only Anthropic can serve is forwarded to Anthropic, and refused by name for a provider that needs a translation', async () => {
+    claude.setReply(() => ({ recorded: fixture('anthropic/text.json') }));
+    const tools = [{ type: 'web_search_20250305', name: 'web_search', max_uses: 2 }] as unknown as Anthropic.Tool[];
+    const ok = await client.messages.create({ model: MODEL, max_tokens: 50, tools, messages: [{ role: 'user', content: 'news?' }] });
+    assert.equal(ok.type, 'message');
+    assert.deepEqual(claude.requests.at(-1)!.body.tools, tools);
+    const before = openai.requests.length;
+    await assert.rejects(client.messages.create({ model: 'gpt-fake', max_tokens: 50, tools, messages: [{ role: 'user', content: 'news?' }] }), (err: any) => {
+      assert.ok(err instanceof Anthropic.BadRequestError);
+      assert.match((err.error as { error: { message: string } }).error.message, /^tools\.0: the server tool web_search_20250305 cannot be translated/);
+      return true;
+    });
+    assert.equal(openai.requests.length, before);
+    const record = (await gw.usage()).at(-1)!;
+    assert.equal(record.status, 400);
+  });
 });
