@@ -18,6 +18,8 @@ function rowJson(r: UsageRow) {
     prompt_tokens: r.promptTokens,
     completion_tokens: r.completionTokens,
     cached_tokens: r.cachedTokens,
+    cache_write_tokens: r.cacheWriteTokens,
+    reasoning_tokens: r.reasoningTokens,
     cost_usd: r.costUsd,
     unpriced_requests: r.unpriced,
     p50_latency_ms: r.p50LatencyMs,
@@ -28,7 +30,7 @@ const int = (n: number) => n.toLocaleString('en-US');
 const ms = (n: number | null) => (n === null ? '—' : n >= 1000 ? `${(n / 1000).toFixed(2)}s` : `${Math.round(n)}ms`);
 /** A cost with a mark when some requests had no price (so the figure is a lower bound). */
 const cost = (r: UsageRow) => (r.unpriced === r.requests - r.errors && r.unpriced > 0 ? 'unpriced' : formatUsd(r.costUsd) + (r.unpriced ? '*' : ''));
-const cells = (r: UsageRow) => [int(r.requests), int(r.errors), int(r.promptTokens), int(r.completionTokens), int(r.cachedTokens), cost(r), ms(r.p50LatencyMs)];
+const cells = (r: UsageRow) => [int(r.requests), int(r.errors), int(r.promptTokens), int(r.completionTokens), int(r.cachedTokens), int(r.cacheWriteTokens), int(r.reasoningTokens), cost(r), ms(r.p50LatencyMs)];
 
 export function registerUsage(program: Command): void {
   program
@@ -74,14 +76,14 @@ Examples:
       }
       println(style.bold(`Usage${since ? ` since ${since.replace('T', ' ').slice(0, 16)}Z` : ''}${keyId ? ` for ${keyId}` : ''}`));
       if (totals.requests === 0) return println('No requests recorded yet.');
-      const headers = ['REQUESTS', 'ERRORS', 'PROMPT', 'COMPLETION', 'CACHED', 'COST', 'P50'];
+      const headers = ['REQUESTS', 'ERRORS', 'PROMPT', 'COMPLETION', 'CACHE READ', 'CACHE WRITE', 'REASONING', 'COST', 'P50'];
       if (opts.by) {
         const label = (g: UsageRow) => (opts.by === 'key' && g.label ? `${g.group} (${g.label})` : (g.group ?? '—'));
         const rows = groups.map((g) => [label(g), ...cells(g)]);
         rows.push([style.bold('TOTAL'), ...cells(totals).map((c) => style.bold(c))]);
-        println(table([opts.by.toUpperCase(), ...headers], rows, [1, 2, 3, 4, 5, 6, 7]));
+        println(table([opts.by.toUpperCase(), ...headers], rows, [1, 2, 3, 4, 5, 6, 7, 8, 9]));
       } else {
-        println(table(headers, [cells(totals)], [0, 1, 2, 3, 4, 5, 6]));
+        println(table(headers, [cells(totals)], [0, 1, 2, 3, 4, 5, 6, 7, 8]));
       }
       if (totals.unpriced) note(style.yellow(`* ${totals.unpriced} request(s) used models without a price in config.yaml; their cost is not included`));
     });

@@ -30,6 +30,8 @@ export interface PairCounters {
   prompt: number;
   completion: number;
   cached: number;
+  cacheWrite: number;
+  reasoning: number;
   costUsd: number;
 }
 
@@ -209,7 +211,7 @@ export class MetricsAggregator {
       if (byModel.size >= this.maxGroups) model = OTHER;
       cell = byModel.get(model);
       if (!cell) {
-        cell = { provider, model, statuses: new Map(), prompt: 0, completion: 0, cached: 0, costUsd: 0 };
+        cell = { provider, model, statuses: new Map(), prompt: 0, completion: 0, cached: 0, cacheWrite: 0, reasoning: 0, costUsd: 0 };
         byModel.set(model, cell);
       }
     }
@@ -217,6 +219,8 @@ export class MetricsAggregator {
     cell.prompt += ev.promptTokens;
     cell.completion += ev.completionTokens;
     cell.cached += ev.cachedTokens;
+    cell.cacheWrite += ev.cacheWriteTokens ?? 0;
+    cell.reasoning += ev.reasoningTokens ?? 0;
     if (ev.costUsd !== null) cell.costUsd += ev.costUsd;
   }
 

@@ -22,6 +22,8 @@ export class GroupAccumulator {
   prompt = 0;
   completion = 0;
   cached = 0;
+  cacheWrite = 0;
+  reasoning = 0;
   costUsd = 0;
   unpriced = 0;
   lastRequestAt: number | null = null;
@@ -56,6 +58,8 @@ export class GroupAccumulator {
     this.prompt += ev.promptTokens;
     this.completion += ev.completionTokens;
     this.cached += ev.cachedTokens;
+    this.cacheWrite += ev.cacheWriteTokens ?? 0;
+    this.reasoning += ev.reasoningTokens ?? 0;
     if (ev.costUsd !== null) this.costUsd += ev.costUsd;
     else if (ev.status < 400) this.unpriced++;
     this.latency.record(ev.latencyMs, now);
@@ -83,6 +87,8 @@ export class GroupAccumulator {
         prompt: this.prompt,
         completion: this.completion,
         cached: this.cached,
+        cacheWrite: this.cacheWrite,
+        reasoning: this.reasoning,
         total: this.prompt + this.completion,
       },
       costUsd: round(this.costUsd, 6),

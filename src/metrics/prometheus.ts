@@ -28,11 +28,13 @@ export function formatPrometheus(snap: MetricsSnapshot, raw: RawCounters): strin
     }
   }
 
-  family('tokenhub_tokens_total', 'counter', 'Tokens by provider, model and type (prompt, completion, cached).');
+  family('tokenhub_tokens_total', 'counter', 'Tokens by provider, model and type (prompt, completion, cached = cache reads, cache_write, reasoning).');
   for (const p of raw.pairs) {
     sample('tokenhub_tokens_total', { provider: p.provider, model: p.model, type: 'prompt' }, p.prompt);
     sample('tokenhub_tokens_total', { provider: p.provider, model: p.model, type: 'completion' }, p.completion);
     sample('tokenhub_tokens_total', { provider: p.provider, model: p.model, type: 'cached' }, p.cached);
+    sample('tokenhub_tokens_total', { provider: p.provider, model: p.model, type: 'cache_write' }, p.cacheWrite);
+    sample('tokenhub_tokens_total', { provider: p.provider, model: p.model, type: 'reasoning' }, p.reasoning);
   }
 
   family('tokenhub_cost_usd_total', 'counter', 'Cost in USD of served requests with a known price.');

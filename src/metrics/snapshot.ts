@@ -56,7 +56,11 @@ export interface GroupStats {
 export interface TokenCounts {
   prompt: number;
   completion: number;
+  /** cache reads */
   cached: number;
+  cacheWrite: number;
+  /** a part of completion */
+  reasoning: number;
   total: number;
 }
 
@@ -113,7 +117,7 @@ export function emptyGroup(name: string): GroupStats {
     rps60s: 0,
     latencyMs: { ...none },
     ttfbMs: { ...none },
-    tokens: { prompt: 0, completion: 0, cached: 0, total: 0 },
+    tokens: { prompt: 0, completion: 0, cached: 0, cacheWrite: 0, reasoning: 0, total: 0 },
     costUsd: 0,
     unpriced: 0,
     lastRequestAt: null,

@@ -3,7 +3,7 @@
  * computed in SQLite, with the median latency of successful requests per group.
  */
 import type { Db } from './db.js';
-import { usageWhere, type UsageFilter, type UsageTotals } from './usage.js';
+import { USAGE_AGGREGATES, usageWhere, type UsageFilter, type UsageTotals } from './usage.js';
 
 export const GROUPINGS = ['provider', 'model', 'key', 'day'] as const;
 export type Grouping = (typeof GROUPINGS)[number];
@@ -51,13 +51,7 @@ function medians(db: Db, groupSql: string, w: { sql: string; args: unknown[] }):
   return new Map(rows.map((r) => [r.grp, Math.round(r.p50 * 100) / 100]));
 }
 
-const AGGREGATES = `COUNT(*) AS requests,
-  COALESCE(SUM(u.status >= 400), 0) AS errors,
-  COALESCE(SUM(u.prompt_tokens), 0) AS promptTokens,
-  COALESCE(SUM(u.completion_tokens), 0) AS completionTokens,
-  COALESCE(SUM(u.cached_tokens), 0) AS cachedTokens,
-  COALESCE(SUM(u.cost_usd), 0) AS costUsd,
-  COALESCE(SUM(u.cost_usd IS NULL AND u.status < 400), 0) AS unpriced`;
+const AGGREGATES = USAGE_AGGREGATES;
 
 export function usageReport(db: Db, filter: UsageFilter = {}, by?: Grouping): UsageReport {
   const w = usageWhere(filter, 'u.');

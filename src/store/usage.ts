@@ -143,6 +143,8 @@ export interface UsageTotals {
   promptTokens: number;
   completionTokens: number;
   cachedTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
   costUsd: number;
   /** records whose model had no price: served, but not in costUsd */
   unpriced: number;
@@ -163,21 +165,20 @@ export function usageWhere(filter: UsageFilter, alias = ''): { sql: string; args
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', args };
 }
 
+/** The totals every usage query reports, over the rows of `usage u`. */
+export const USAGE_AGGREGATES = `COUNT(*) AS requests,
+  COALESCE(SUM(u.status >= 400), 0) AS errors,
+  COALESCE(SUM(u.prompt_tokens), 0) AS promptTokens,
+  COALESCE(SUM(u.completion_tokens), 0) AS completionTokens,
+  COALESCE(SUM(u.cached_tokens), 0) AS cachedTokens,
+  COALESCE(SUM(u.cache_write_tokens), 0) AS cacheWriteTokens,
+  COALESCE(SUM(u.reasoning_tokens), 0) AS reasoningTokens,
+  COALESCE(SUM(u.cost_usd), 0) AS costUsd,
+  COALESCE(SUM(u.cost_usd IS NULL AND u.status < 400), 0) AS unpriced`;
+
 export function usageTotals(db: Db, filter: UsageFilter = {}): UsageTotals {
-  const w = usageWhere(filter);
-  const row = db
-    .prepare(
-      `SELECT COUNT(*) AS requests,
-              COALESCE(SUM(status >= 400), 0) AS errors,
-              COALESCE(SUM(prompt_tokens), 0) AS promptTokens,
-              COALESCE(SUM(completion_tokens), 0) AS completionTokens,
-              COALESCE(SUM(cached_tokens), 0) AS cachedTokens,
-              COALESCE(SUM(cost_usd), 0) AS costUsd,
-              COALESCE(SUM(cost_usd IS NULL AND status < 400), 0) AS unpriced
-         FROM usage ${w.sql}`,
-    )
-    .get(...w.args) as UsageTotals;
-  return row;
+  const w = usageWhere(filter, 'u.');
+  return db.prepare(`SELECT ${USAGE_AGGREGATES} FROM usage u ${w.sql}`).get(...w.args) as UsageTotals;
 }
 
 /** A key's settled spend since a time: what a budget starts from at startup and on period changes. */

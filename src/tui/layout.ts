@@ -46,6 +46,13 @@ export function titleLine(snap: MetricsSnapshot | null, url: string, view: View,
 }
 
 /** requests/s, error rate, spend today and requests, then a requests/s sparkline if it fits. */
+/** Tokens in and out, with the cache reads/writes and reasoning that price differently. */
+function tokensPart(k: MetricsSnapshot['totals']['tokens']): string {
+  const cache = k.cached || k.cacheWrite ? ` (cache ${formatCount(k.cached)} read, ${formatCount(k.cacheWrite)} write)` : '';
+  const reasoning = k.reasoning ? ` (${formatCount(k.reasoning)} reasoning)` : '';
+  return `tok ${formatCount(k.prompt)} in${cache} ${formatCount(k.completion)} out${reasoning}`;
+}
+
 export function statsLine(snap: MetricsSnapshot, width: number): string {
   const t = snap.totals;
   const parts = [
@@ -53,6 +60,7 @@ export function statsLine(snap: MetricsSnapshot, width: number): string {
     `errors ${formatPct(t.errorRate)}`,
     `spend today ${formatUsd(snap.spendTodayUsd)}`,
     `${formatCount(t.requests)} reqs`,
+    tokensPart(t.tokens),
   ];
   let line = parts.join('  ');
   while (line.length > width && parts.length > 1) {

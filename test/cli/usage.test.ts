@@ -42,6 +42,8 @@ interface Row {
   prompt_tokens: number;
   completion_tokens: number;
   cached_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
   cost_usd: number;
   unpriced_requests: number;
   p50_latency_ms: number | null;
@@ -68,7 +70,7 @@ describe('tokenhub usage', () => {
     const w = new BatchedUsageWriter(db);
     // acme: three successes (latency 100, 300, 200) and one error; zen: one unpriced success
     w.record(rec({ keyId: keyA, latencyMs: 100, promptTokens: 10, completionTokens: 5, cachedTokens: 2, costUsd: 0.5 }));
-    w.record(rec({ keyId: keyA, latencyMs: 300, promptTokens: 20, completionTokens: 6, costUsd: 0.25, servedModel: 'acme/big' }));
+    w.record(rec({ keyId: keyA, latencyMs: 300, promptTokens: 20, completionTokens: 6, cacheWriteTokens: 4, reasoningTokens: 3, costUsd: 0.25, servedModel: 'acme/big' }));
     w.record(rec({ keyId: keyB, latencyMs: 200, promptTokens: 30, completionTokens: 7, costUsd: 1, ts: today - DAY }));
     w.record(rec({ keyId: keyB, latencyMs: 5, status: 502, errorCode: 'upstream_unavailable', costUsd: null }));
     w.record(rec({ keyId: keyA, latencyMs: 50, provider: 'zen', servedModel: 'zen/free', promptTokens: 40, completionTokens: 8, costUsd: null, ts: today - 3 * DAY }));
@@ -90,6 +92,8 @@ describe('tokenhub usage', () => {
         prompt_tokens: 100,
         completion_tokens: 26,
         cached_tokens: 2,
+        cache_write_tokens: 4,
+        reasoning_tokens: 3,
         cost_usd: 1.75,
         unpriced_requests: 1,
         p50_latency_ms: 150,
@@ -146,12 +150,12 @@ describe('tokenhub usage', () => {
     const r = await runCli(['usage', '--by', 'provider'], env());
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
-    assert.match(lines[1]!, /^PROVIDER\s+REQUESTS\s+ERRORS\s+PROMPT\s+COMPLETION\s+CACHED\s+COST\s+P50$/);
-    assert.match(lines[2]!, /^acme\s+4\s+1\s+60\s+18\s+2\s+\$1\.75\s+200ms$/);
-    assert.match(lines[3]!, /^zen\s+1\s+0\s+40\s+8\s+0\s+unpriced\s+50ms$/);
-    assert.match(lines[4]!, /^TOTAL\s+5\s+1\s+100\s+26\s+2\s+\$1\.75\*\s+150ms$/);
+    assert.match(lines[1]!, /^PROVIDER\s+REQUESTS\s+ERRORS\s+PROMPT\s+COMPLETION\s+CACHE READ\s+CACHE WRITE\s+REASONING\s+COST\s+P50$/);
+    assert.match(lines[2]!, /^acme\s+4\s+1\s+60\s+18\s+2\s+4\s+3\s+\$1\.75\s+200ms$/);
+    assert.match(lines[3]!, /^zen\s+1\s+0\s+40\s+8\s+0\s+0\s+0\s+unpriced\s+50ms$/);
+    assert.match(lines[4]!, /^TOTAL\s+5\s+1\s+100\s+26\s+2\s+4\s+3\s+\$1\.75\*\s+150ms$/);
     assert.match(r.stderr, /1 request\(s\) used models without a price/);
     const plain = await runCli(['usage'], env());
-    assert.match(plain.stdout, /REQUESTS\s+ERRORS\s+PROMPT\s+COMPLETION\s+CACHED\s+COST\s+P50/);
+    assert.match(plain.stdout, /REQUESTS\s+ERRORS\s+PROMPT\s+COMPLETION\s+CACHE READ\s+CACHE WRITE\s+REASONING\s+COST\s+P50/);
   });
 });

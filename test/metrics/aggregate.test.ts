@@ -40,7 +40,7 @@ test('counts requests, errors by code, tokens and cost per provider', () => {
   assert.equal(s.totals.failovers, 1);
   assert.equal(s.totals.costUsd, 0.08);
   assert.equal(s.spendTodayUsd, 0.08);
-  assert.deepEqual(s.totals.tokens, { prompt: 90, completion: 45, cached: 0, total: 135 });
+  assert.deepEqual(s.totals.tokens, { prompt: 90, completion: 45, cached: 0, cacheWrite: 0, reasoning: 0, total: 135 });
 
   const byName = Object.fromEntries(s.providers.map((p) => [p.name, p]));
   assert.deepEqual(s.providers.map((p) => p.name), ['alpha', 'beta', '(none)', 'gamma']);

@@ -19,7 +19,7 @@ test('a fresh database is migrated step by step to the latest schema, in WAL mod
   }
   assert.deepEqual(tables(raw), ['keys', 'keys_version_delete', 'keys_version_insert', 'keys_version_update', 'meta', 'responses', 'usage']);
   const usageColumns = (raw.prepare('PRAGMA table_info(usage)').all() as { name: string }[]).map((c) => c.name);
-  for (const col of ['request_id', 'key_id', 'requested_model', 'served_model', 'provider', 'strategy', 'attempts', 'status', 'error_code', 'latency_ms', 'ttfb_ms', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'cost_usd']) {
+  for (const col of ['request_id', 'key_id', 'requested_model', 'served_model', 'provider', 'strategy', 'attempts', 'status', 'error_code', 'latency_ms', 'ttfb_ms', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd']) {
     assert.ok(usageColumns.includes(col), col);
   }
   raw.close();

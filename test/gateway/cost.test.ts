@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { costOf } from '../../src/gateway/tokens.js';
+
+// Claude Sonnet 4.x list prices per million tokens: input $3, output $15, cache read $0.30, 5-minute cache write $3.75.
+const sonnet = { input: 3, output: 15, cached_input: 0.3, cache_write: 3.75 };
+
+test('cost prices uncached input, cache reads, cache writes and output each at its own price', () => {
+  // 10k prompt tokens: 6k read from the cache, 3k written to it, 1k uncached; 2k output
+  const usd = costOf(sonnet, { promptTokens: 10_000, cachedTokens: 6_000, cacheWriteTokens: 3_000, completionTokens: 2_000 });
+  const expected = (1_000 * 3 + 6_000 * 0.3 + 3_000 * 3.75 + 2_000 * 15) / 1e6;
+  assert.ok(Math.abs(usd! - expected) < 1e-12, `${usd} vs ${expected}`);
+});
+
+test('a model without a cache_write price charges cache writes as input; without prices the cost is unknown', () => {
+  const usd = costOf({ input: 1, output: 2 }, { promptTokens: 1_000, cachedTokens: 0, cacheWriteTokens: 500, completionTokens: 0 });
+  assert.equal(usd, 1_000 / 1e6);
+  assert.equal(costOf(null, { promptTokens: 1, cachedTokens: 0, completionTokens: 1 }), null);
+});
