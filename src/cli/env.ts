@@ -89,7 +89,7 @@ interface EnvOptions {
 export function registerEnv(program: Command): void {
   program
     .command('env')
-    .description('print OPENAI_*, ANTHROPIC_* and GEMINI variables that point SDKs and tools at the daemon')
+    .description('print the variables that point OpenAI, Anthropic, Gemini and Codex clients at the daemon')
     .option('--key <key>', 'a full key (sk-th-…) to use; without it a new key named "env" is minted')
     .addOption(new Option('--shell <shell>', 'syntax to print').choices(['sh', 'fish', 'powershell']).default('sh'))
     .option('--json', 'print the variables as one JSON object')
@@ -106,7 +106,8 @@ Prints OPENAI_BASE_URL (…/v1), OPENAI_API_KEY, ANTHROPIC_BASE_URL (the daemon 
 Anthropic SDKs append /v1/messages), ANTHROPIC_API_KEY and ANTHROPIC_AUTH_TOKEN,
 GOOGLE_GEMINI_BASE_URL (the root: Google Gen AI SDKs append /v1beta/models/…) and
 GEMINI_API_KEY, and GEMINI_CLI_SYSTEM_SETTINGS_PATH: a settings file in TOKENHUB_HOME
-that makes Gemini CLI use the key instead of a Google login.`,
+that makes Gemini CLI use the key instead of a Google login. Codex reads OPENAI_BASE_URL
+and OPENAI_API_KEY.`,
     )
     .action(async (opts: EnvOptions, cmd: Command) => {
       const paths = pathsOf(cmd);

@@ -24,6 +24,8 @@ export function buildProgram(): Command {
     .version(version, '-v, --version')
     .option('--config <file>', 'config file (default: $TOKENHUB_HOME/config.yaml)')
     .option('--db <file>', 'database file (default: $TOKENHUB_HOME/tokenhub.db)')
+    // every command takes --config and --db: its own --help says so (serve --help must show --db)
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError()
     .addHelpText(

@@ -138,7 +138,7 @@ function printSummary(lines: [string, string][]): void {
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('run a command with a fresh limited key and OPENAI_*/ANTHROPIC_* set; revoke the key and sum up after')
+    .description('run a command with a fresh limited key and OPENAI_*, ANTHROPIC_* and GEMINI variables set; revoke the key and sum up after')
     .argument('<command>', 'the command to run (put -- before it)')
     .argument('[args...]', 'its arguments')
     .option('--budget <usd>', 'spend limit in USD for this run', parsePositiveNumber)
@@ -155,9 +155,10 @@ Examples:
   $ tokenhub run --budget 0.50 --models "claude-*" -- claude
   $ tokenhub run --rpm 30 --name evals -- npm test
 
-The command gets OPENAI_BASE_URL, OPENAI_API_KEY, ANTHROPIC_BASE_URL, ANTHROPIC_API_KEY
-and ANTHROPIC_AUTH_TOKEN. If no daemon runs, one starts in the background and stops
-when the last run using it ends. Ctrl-C goes to the command; run waits for it, revokes
+The command gets what \`tokenhub env\` prints: OPENAI_BASE_URL, OPENAI_API_KEY,
+ANTHROPIC_BASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, GOOGLE_GEMINI_BASE_URL,
+GEMINI_API_KEY and GEMINI_CLI_SYSTEM_SETTINGS_PATH. If no daemon runs, one starts in
+the background and stops when the last run using it ends. Ctrl-C goes to the command; run waits for it, revokes
 the key, prints requests, tokens, cost, providers and errors on stderr, and exits
 with the command's exit code (128+N if a signal N ended it).`,
     )
