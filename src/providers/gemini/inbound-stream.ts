@@ -55,7 +55,8 @@ export class GeminiResponseWriter {
     }
     if (typeof chunk.model === 'string') this.model = chunk.model;
     if (isObject(chunk.usage)) this.usage = chunk.usage;
-    const out: Json[] = [];
+    // One response per chunk, as Gemini sends one per step with a piece of each candidate.
+    const candidates: Json[] = [];
     for (const choice of Array.isArray(chunk.choices) ? chunk.choices : []) {
       if (!isObject(choice)) continue;
       const index = typeof choice.index === 'number' ? choice.index : 0;
@@ -72,9 +73,9 @@ export class GeminiResponseWriter {
       }
       for (const call of Array.isArray(delta.tool_calls) ? delta.tool_calls : []) if (isObject(call)) this.collect(state, call);
       if (typeof choice.finish_reason === 'string') state.finish = choice.finish_reason;
-      if (parts.length > 0) out.push(this.response([{ content: { role: 'model', parts }, index }]));
+      if (parts.length > 0) candidates.push({ content: { role: 'model', parts }, index });
     }
-    return out;
+    return candidates.length > 0 ? [this.response(candidates)] : [];
   }
 
   /** The stream ended: each candidate's calls and finishReason, and the usage (once). */
