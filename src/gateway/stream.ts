@@ -119,7 +119,8 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
         }
         if (events === 0) throw new EmptyStream();
         // Ended cleanly but without the protocol's terminator ([DONE], message_stop, a finishReason): cut short.
-        if (translator.complete && !translator.complete()) throw new TruncatedStream();
+        const terminated = translator.terminated?.() ?? translator.complete?.();
+        if (terminated === false && !translator.error()) throw new TruncatedStream();
         tail.push(...ending());
         return frames(tail) + done;
       }

@@ -93,6 +93,11 @@ export interface StreamTranslator {
    */
   complete?(): boolean;
   /**
+   * The protocol's last event has arrived (Gemini: every candidate has its finishReason),
+   * though more may follow. A stream that ends before it is truncated. Defaults to `complete`.
+   */
+  terminated?(): boolean;
+  /**
    * The protocol's own mid-stream error frame, whole (native translators: Anthropic's
    * `event: error`, Responses' `response.failed`); without it, OpenAI's `data: {"error": …}`.
    */

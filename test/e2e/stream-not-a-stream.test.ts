@@ -10,7 +10,11 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { fakeProvider, startGateway, type TestGateway } from '../helpers/gateway.js';
 
-const HELLO_SSE = readFileSync(new URL('../fixtures/openai/chat-stream-hello.sse', import.meta.url), 'utf8');
+const fixture = (path: string) => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
+const HELLO_SSE = fixture('openai/chat-stream-hello.sse');
+/** Anthropic's stream without its closing message_stop; Gemini's without the chunk that carries finishReason. */
+const ANTHROPIC_CUT = fixture('anthropic/text.sse').replace(/event: message_stop\ndata: .*\n\n/, '');
+const GEMINI_CUT = fixture('gemini/text.sse').split(/\r?\n\r?\n/).slice(0, 2).join('\r\n\r\n') + '\r\n\r\n';
 
 type Answer = { contentType: string; body: string };
 const CHAT_JSON: Answer = {
@@ -23,6 +27,8 @@ const ANSWERS: Record<string, Answer> = {
   errorbody: { contentType: 'application/json', body: '{"error":{"message":"The server had an error while processing your request. Sorry about that!","type":"server_error","param":null,"code":null}}' },
   /** every event but the closing [DONE], then a clean end: the answer was cut short */
   truncated: { contentType: 'text/event-stream', body: HELLO_SSE.replace('data: [DONE]\n\n', '') },
+  'anthropic-cut': { contentType: 'text/event-stream', body: ANTHROPIC_CUT },
+  'gemini-cut': { contentType: 'text/event-stream', body: GEMINI_CUT },
   html: { contentType: 'text/html', body: '<html><body><h1>502 Bad Gateway</h1></body></html>' },
   empty: { contentType: 'text/event-stream', body: '' },
   ok: { contentType: 'text/event-stream', body: HELLO_SSE },
@@ -55,6 +61,9 @@ describe('a stream that is not a stream', () => {
     odd = await startOddProvider();
     const providers: Record<string, unknown> = {};
     for (const kind of Object.keys(ANSWERS)) providers[kind] = fakeProvider(`${odd.url}/${kind}/v1`, { m: { input: 1, output: 1 } });
+    const upstreamKey = 'sk-upstream-secret-0123456789';
+    providers['anthropic-cut'] = { type: 'anthropic', base_url: `${odd.url}/anthropic-cut`, api_key: upstreamKey, models: { m: { input: 1, output: 1 } } };
+    providers['gemini-cut'] = { type: 'gemini', base_url: `${odd.url}/gemini-cut`, api_key: upstreamKey, models: { m: { input: 1, output: 1 } } };
     gw = await startGateway({ routing: { strategy: 'cost', circuit: { failures: 1000 } }, providers } as never);
   });
   after(async () => {
@@ -123,4 +132,22 @@ describe('a stream that is not a stream', () => {
     assert.equal(rec.status, 502);
     assert.equal(rec.errorCode, 'upstream_truncated');
   });
+
+  for (const [kind, expected] of [['anthropic-cut', 'Hello, wörld! 👋'], ['gemini-cut', 'Hello, wörld! 👋 How']] as const) {
+    test(`a translated ${kind.split('-')[0]} stream that ends before its last event reaches the client as an error, recorded as truncated`, async () => {
+      const stream = await gw.client.chat.completions.create({ model: `${kind}/m`, messages: [{ role: 'user', content: 'hi' }], stream: true });
+      let text = '';
+      let error: unknown;
+      try {
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      } catch (err) {
+        error = err;
+      }
+      assert.equal(text, expected);
+      assert.match(String((error as Error | undefined)?.message), /truncated/);
+      const rec = (await gw.usage()).at(-1)!;
+      assert.equal(rec.provider, kind);
+      assert.equal(rec.errorCode, 'upstream_truncated');
+    });
+  }
 });

@@ -52,6 +52,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   private usageSent = false;
   private finished = false;
   private roleSent = false;
+  private stopped = false;
 
   constructor(
     private readonly op: Operation,
@@ -76,6 +77,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
       case 'message_delta':
         return this.onMessageDelta((data.delta ?? {}) as Json, data.usage);
       case 'message_stop':
+        this.stopped = true;
         return this.usageChunk();
       case 'error': {
         const envelope = anthropicErrorEnvelope(data.error, 'provider error in stream');
@@ -86,6 +88,11 @@ export class AnthropicStreamTranslator implements StreamTranslator {
       default:
         return []; // ping, and event types added after this was written
     }
+  }
+
+  /** message_stop arrived: the stream is whole (one that ends without it was cut short) */
+  complete(): boolean {
+    return this.stopped;
   }
 
   end(): string[] {

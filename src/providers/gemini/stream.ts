@@ -67,6 +67,13 @@ export class GeminiStreamTranslator implements StreamTranslator {
     return out;
   }
 
+  /** Gemini sends no closing event: the stream is whole once every candidate has its finishReason. */
+  terminated(): boolean {
+    if (this.failure || this.choices.size === 0) return this.failure !== null;
+    for (const c of this.choices.values()) if (!c.finished) return false;
+    return true;
+  }
+
   end(): string[] {
     if (this.usageSent || !this.ctx.clientWantsUsage) return [];
     const usage = this.usage();
