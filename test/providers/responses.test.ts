@@ -143,3 +143,19 @@ test('request fields that cannot be translated are a 400 naming the field', () =
   bad({ model: 'm', input: 'x', text: { format: { type: 'yaml' } } }, 'text.format.type');
   bad({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1' }] }] }, 'input[0].content[0].image_url');
 });
+
+test("a namespace tool's functions become namespace__name in chat; their calls come back with name and namespace", () => {
+  const tools = [{ type: 'namespace', name: 'multi_agent_v1', description: 'Sub-agents', tools: [{ type: 'function', name: 'close_agent', parameters: { type: 'object', properties: { target: { type: 'string' } } } }] }];
+  const req = toChatRequest({ model: 'm', input: 'go', tools });
+  assert.deepEqual((req.body.tools as any[]).map((t) => t.function.name), ['multi_agent_v1__close_agent']);
+  const m: ResponseMeta = { ...meta(), namespaced: req.namespaced };
+  const call = { id: 'call_n', type: 'function', function: { name: 'multi_agent_v1__close_agent', arguments: '{"target":"a1"}' } };
+  const r = toResponse({ choices: [{ message: { role: 'assistant', content: null, tool_calls: [call] }, finish_reason: 'tool_calls' }] }, m, usage);
+  assert.deepEqual(r.output, [{ id: 'fc_abc0', type: 'function_call', status: 'completed', arguments: '{"target":"a1"}', call_id: 'call_n', name: 'close_agent', namespace: 'multi_agent_v1' }]);
+  const writer = new ResponsesEventWriter({ ...m, promptEstimate: 1 });
+  writer.push(JSON.stringify(delta({ tool_calls: [{ index: 0, ...call }] }, 'tool_calls')));
+  writer.end();
+  assert.deepEqual(writer.final()!.output, r.output);
+  const next = toChatRequest({ model: 'm', input: [...(r.output as object[]), { type: 'function_call_output', call_id: 'call_n', output: 'closed' }], tools });
+  assert.equal((next.body.messages as any[])[0].tool_calls[0].function.name, 'multi_agent_v1__close_agent');
+});

@@ -130,7 +130,9 @@ export function itemsToMessages(items: Json[], refusals: GatewayError[], where =
         if (typeof item.name !== 'string' || item.name === '') throw invalidRequest(`Missing required parameter: '${at}.name'`, `${at}.name`);
         const args = custom ? JSON.stringify({ input: typeof item.input === 'string' ? item.input : '' }) : typeof item.arguments === 'string' ? item.arguments : '{}';
         const msg = openAssistant();
-        msg.tool_calls = [...((msg.tool_calls as Json[] | undefined) ?? []), { id: item.call_id, type: 'function', function: { name: item.name, arguments: args } }];
+        // a call of a tool inside a namespace tool has its chat name (see request.ts namespacedName)
+        const name = typeof item.namespace === 'string' && item.namespace !== '' ? `${item.namespace}__${item.name}` : item.name;
+        msg.tool_calls = [...((msg.tool_calls as Json[] | undefined) ?? []), { id: item.call_id, type: 'function', function: { name, arguments: args } }];
         calls.add(item.call_id);
         break;
       }

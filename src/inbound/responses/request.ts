@@ -15,6 +15,8 @@ export interface ResponsesRequest {
   /** this request's input as items (without the stored conversation before it) */
   input: Json[];
   customTools: Set<string>;
+  /** chat tool name → the namespace and name of a tool inside a `namespace` tool (Codex groups tools so) */
+  namespaced: Map<string, { namespace: string; name: string }>;
   /** the request's fields as a Response object repeats them */
   echo: Json;
   store: boolean;
@@ -38,13 +40,32 @@ function customToolAsFunction(t: Json): Json {
   return { type: 'function', function: { name: t.name, description, parameters } };
 }
 
-function toChatTools(tools: unknown, custom: Set<string>, refusals: GatewayError[]): Json[] | undefined {
+/** A namespaced tool's name in chat, where names are plain identifiers: `crm__lookup`. */
+export const namespacedName = (namespace: string, name: string): string => `${namespace}__${name}`;
+
+interface ToolSets {
+  custom: Set<string>;
+  namespaced: Map<string, { namespace: string; name: string }>;
+}
+
+function toChatTools(tools: unknown, sets: ToolSets, refusals: GatewayError[], where = 'tools', namespace?: string): Json[] | undefined {
   if (tools == null) return undefined;
-  if (!Array.isArray(tools)) throw invalidRequest(`Invalid type for 'tools': expected an array, got ${typeName(tools)}`, 'tools');
+  if (!Array.isArray(tools)) throw invalidRequest(`Invalid type for '${where}': expected an array, got ${typeName(tools)}`, where);
+  const custom = sets.custom;
   return tools.flatMap((t, i): Json[] => {
-    if (!isObject(t)) throw invalidRequest(`Invalid type for 'tools[${i}]': expected an object`, `tools[${i}]`);
+    if (!isObject(t)) throw invalidRequest(`Invalid type for '${where}[${i}]': expected an object`, `${where}[${i}]`);
+    if (t.type === 'namespace' && namespace === undefined) {
+      if (typeof t.name !== 'string' || t.name === '') throw invalidRequest(`Missing required parameter: '${where}[${i}].name'`, `${where}[${i}].name`);
+      // Its tools become plain functions named namespace__name, and their calls carry the namespace again.
+      return toChatTools(t.tools, sets, refusals, `${where}[${i}].tools`, t.name) ?? [];
+    }
+    if ((t.type === 'function' || t.type === 'custom') && namespace !== undefined && typeof t.name === 'string') {
+      const chatName = namespacedName(namespace, t.name);
+      sets.namespaced.set(chatName, { namespace, name: t.name });
+      return toChatTools([{ ...t, name: chatName }], sets, refusals, where) ?? [];
+    }
     if (t.type === 'function' || t.type === 'custom') {
-      if (typeof t.name !== 'string' || t.name === '') throw invalidRequest(`Missing required parameter: 'tools[${i}].name'`, `tools[${i}].name`);
+      if (typeof t.name !== 'string' || t.name === '') throw invalidRequest(`Missing required parameter: '${where}[${i}].name'`, `${where}[${i}].name`);
       if (t.type === 'custom') {
         custom.add(t.name);
         return [customToolAsFunction(t)];
@@ -57,8 +78,8 @@ function toChatTools(tools: unknown, custom: Set<string>, refusals: GatewayError
     // Built-in tools run at OpenAI; silently dropping one would let the model answer without it.
     refusals.push(
       invalidRequest(
-        `tools[${i}]: the built-in tool type ${JSON.stringify(t.type)} cannot be run by the serving provider; TokenHub translates only function and custom tools`,
-        `tools[${i}].type`,
+        `${where}[${i}]: the built-in tool type ${JSON.stringify(t.type)} cannot be run by the serving provider; TokenHub translates only function, custom and namespace tools`,
+        `${where}[${i}].type`,
       ),
     );
     return [];
@@ -107,8 +128,9 @@ export function toChatRequest(raw: unknown, history: Json[] = []): ResponsesRequ
   if (raw.instructions != null && typeof raw.instructions !== 'string') throw invalidRequest(`Invalid type for 'instructions': expected a string`, 'instructions');
   const input = normalizeInput(raw.input);
   const customTools = new Set<string>();
+  const namespaced = new Map<string, { namespace: string; name: string }>();
   const refusals: GatewayError[] = [];
-  const tools = toChatTools(raw.tools, customTools, refusals);
+  const tools = toChatTools(raw.tools, { custom: customTools, namespaced }, refusals);
 
   const messages = itemsToMessages([...history, ...input], refusals);
   if (typeof raw.instructions === 'string' && raw.instructions !== '') messages.unshift({ role: 'system', content: raw.instructions });
@@ -159,6 +181,7 @@ export function toChatRequest(raw: unknown, history: Json[] = []): ResponsesRequ
     body,
     input,
     customTools,
+    namespaced,
     echo,
     store: raw.store !== false,
     previousResponseId: typeof raw.previous_response_id === 'string' ? raw.previous_response_id : null,

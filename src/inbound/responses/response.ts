@@ -15,6 +15,8 @@ export interface ResponseMeta {
   /** the model as the request named it, until the answer names the one that served */
   model: string;
   customTools: ReadonlySet<string>;
+  /** chat tool name → namespace and name, for tools that came inside a `namespace` tool */
+  namespaced?: ReadonlyMap<string, { namespace: string; name: string }>;
   echo: Json;
 }
 
@@ -51,8 +53,14 @@ export function reasoningItem(id: string, summary: string, thinking: unknown): J
   return item;
 }
 
-/** A tool call as its item: a freeform tool's `{input}` argument becomes the call's raw input again. */
-export function toolCallItem(responseId: string, index: number, callId: string, name: string, args: string, custom: boolean, status: string): Json {
+/**
+ * A tool call as its item: a freeform tool's `{input}` argument becomes the call's raw
+ * input again, and a namespaced tool's chat name its name and namespace.
+ */
+export function toolCallItem(responseId: string, index: number, callId: string, chatName: string, args: string, custom: boolean, status: string, namespaced?: ResponseMeta['namespaced']): Json {
+  const ns = namespaced?.get(chatName);
+  const name = ns ? ns.name : chatName;
+  const namespace = ns ? { namespace: ns.namespace } : {};
   if (custom) {
     let input = args;
     try {
@@ -61,9 +69,9 @@ export function toolCallItem(responseId: string, index: number, callId: string, 
     } catch {
       // not JSON: the model wrote the raw text itself
     }
-    return { id: itemIdFor('ctc', responseId, index), type: 'custom_tool_call', status, call_id: callId, name, input };
+    return { id: itemIdFor('ctc', responseId, index), type: 'custom_tool_call', status, call_id: callId, name, ...namespace, input };
   }
-  return { id: itemIdFor('fc', responseId, index), type: 'function_call', status, arguments: args, call_id: callId, name };
+  return { id: itemIdFor('fc', responseId, index), type: 'function_call', status, arguments: args, call_id: callId, name, ...namespace };
 }
 
 /** How the answer ended: a cut by the token limit or a content filter is `incomplete`. */
@@ -109,7 +117,7 @@ export function toResponse(completion: unknown, meta: ResponseMeta, usage: Usage
     const name = String(call.function.name ?? '');
     const args = typeof call.function.arguments === 'string' ? call.function.arguments : JSON.stringify(call.function.arguments ?? {});
     const callId = typeof call.id === 'string' ? call.id : `call_${meta.id.slice(5)}${output.length}`;
-    output.push(toolCallItem(meta.id, output.length, callId, name, args, meta.customTools.has(name), 'completed'));
+    output.push(toolCallItem(meta.id, output.length, callId, name, args, meta.customTools.has(name), 'completed', meta.namespaced));
   }
   return buildResponse(meta, {
     ...endState(choice.finish_reason),

@@ -185,7 +185,7 @@ export class ResponsesEventWriter {
       const callId = typeof call.id === 'string' ? call.id : `call_${this.opts.id.slice(5)}${index}`;
       const tool = { callId, name, custom: this.opts.customTools.has(name) };
       item = { index, id: '', kind: 'tool', text: '', tool };
-      const added = toolCallItem(this.opts.id, index, callId, name, '', tool.custom, 'in_progress');
+      const added = toolCallItem(this.opts.id, index, callId, name, '', tool.custom, 'in_progress', this.opts.namespaced);
       item.id = added.id as string;
       this.output.push(item);
       this.tools.set(n, item);
@@ -224,11 +224,11 @@ export class ResponsesEventWriter {
       done = reasoningItem(item.id, item.text, item.thinking);
     } else {
       const { callId, name, custom } = item.tool!;
-      done = toolCallItem(this.opts.id, item.index, callId, name, item.text, custom, 'completed');
+      done = toolCallItem(this.opts.id, item.index, callId, name, item.text, custom, 'completed', this.opts.namespaced);
       if (custom) {
         out.push(this.frame('response.custom_tool_call_input.delta', { ...at, delta: done.input }));
         out.push(this.frame('response.custom_tool_call_input.done', { ...at, input: done.input }));
-      } else out.push(this.frame('response.function_call_arguments.done', { ...at, name, arguments: item.text }));
+      } else out.push(this.frame('response.function_call_arguments.done', { ...at, name: done.name, arguments: item.text }));
     }
     this.output[item.index] = done;
     out.push(this.frame('response.output_item.done', { output_index: item.index, item: done }));

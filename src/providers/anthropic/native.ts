@@ -7,7 +7,7 @@
  * frames byte for byte, except the model in message_start.
  */
 import type { SseEvent } from '../../upstream/sse.js';
-import { rewriteModel } from '../openai/index.js';
+import { rewriteModel } from '../openai/json-scan.js';
 import type { NativeAdapter, NativeRequest, RequestContext, StreamTranslator, Target, TranslatedResponse, Usage } from '../types.js';
 import { anthropicHeaders } from './headers.js';
 import { anthropicErrorEnvelope } from './response.js';

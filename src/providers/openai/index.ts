@@ -18,7 +18,10 @@ import type {
 } from '../types.js';
 import type { SseEvent } from '../../upstream/sse.js';
 import { isTranslated, withoutAnthropicFields } from '../openai-shape.js';
+import { generatedChars, hasError, hasUsage, rewriteModel } from './json-scan.js';
 import { responsesNative } from './responses-native.js';
+
+export { generatedChars, rewriteModel } from './json-scan.js';
 
 const PATHS: Record<Operation, string> = {
   chat: '/chat/completions',
@@ -42,58 +45,6 @@ export function usageFromOpenAI(u: unknown): Usage | null {
   if (typeof details?.cache_write_tokens === 'number') usage.cacheWriteTokens = details.cache_write_tokens;
   if (typeof completion?.reasoning_tokens === 'number') usage.reasoningTokens = completion.reasoning_tokens;
   return usage;
-}
-
-/**
- * Index just past the JSON string value that starts at `from` (at its opening quote,
- * after optional spaces), or -1 when the value there is not a string.
- */
-function endOfString(json: string, from: number): number {
-  let i = from;
-  while (json.charCodeAt(i) === 32) i++;
-  if (json.charCodeAt(i) !== 34) return -1;
-  for (i++; i < json.length; i++) {
-    const ch = json.charCodeAt(i);
-    if (ch === 92) i++;
-    else if (ch === 34) return i + 1;
-  }
-  return -1;
-}
-
-/**
- * Sets `model` in already-serialised JSON without parsing or re-serialising it: a
- * scan to the first `"model":` key (an unescaped quote cannot occur inside a string).
- * `quoted` is the new model as a JSON string.
- */
-export function rewriteModel(json: string, quoted: string): string {
-  const key = json.indexOf('"model":');
-  if (key < 0) return json;
-  const end = endOfString(json, key + 8);
-  return end < 0 ? json : json.slice(0, key) + '"model":' + quoted + json.slice(end);
-}
-
-const GENERATED_FIELDS = ['"content":', '"text":', '"arguments":', '"reasoning_content":'];
-
-/** Characters of generated text in a chunk, found by scanning rather than parsing. */
-export function generatedChars(json: string): number {
-  let n = 0;
-  for (const field of GENERATED_FIELDS) {
-    for (let at = json.indexOf(field); at >= 0; at = json.indexOf(field, at + field.length)) {
-      const start = at + field.length;
-      const end = endOfString(json, start);
-      if (end > 0) n += end - start - 2;
-    }
-  }
-  return n;
-}
-
-/** Whether the chunk carries a usage object (not `"usage":null`). */
-function hasUsage(json: string): boolean {
-  const at = json.lastIndexOf('"usage":'); // usage comes last in a chunk: found from the end at once
-  if (at < 0) return false;
-  let i = at + 8;
-  while (json.charCodeAt(i) === 32) i++;
-  return json.charCodeAt(i) === 123;
 }
 
 /**
@@ -128,9 +79,7 @@ class OpenAIStreamTranslator implements StreamTranslator {
       return [];
     }
     if (data === '') return [];
-    // "choices" sits near the start of every normal chunk, so the scan for "error" rarely runs.
-    const isError = data.startsWith('{"error"') || (!data.includes('"choices"') && data.includes('"error":'));
-    if (isError || hasUsage(data)) {
+    if (hasError(data) || hasUsage(data)) {
       let chunk: Record<string, unknown>;
       try {
         chunk = JSON.parse(data) as Record<string, unknown>;
@@ -207,7 +156,7 @@ export function createOpenAIAdapter(type: 'openai' | 'openai-compatible'): Provi
       const body = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
       body.model = target.servedAs;
       // The provider's own text with the model swapped: no second serialisation (embeddings are large).
-      const text = raw !== undefined && raw.charCodeAt(0) === 123 && raw.includes('"model":') ? rewriteModel(raw, JSON.stringify(target.servedAs)) : undefined;
+      const text = raw !== undefined && raw.charCodeAt(0) === 123 && raw.includes('"model"') ? rewriteModel(raw, JSON.stringify(target.servedAs)) : undefined;
       return { body, usage: usageFromOpenAI(body.usage), text };
     },
 

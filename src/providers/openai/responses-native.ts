@@ -8,7 +8,7 @@
  */
 import type { SseEvent } from '../../upstream/sse.js';
 import type { NativeAdapter, NativeRequest, ProviderRuntime, RequestContext, StreamTranslator, Target, TranslatedResponse, Usage } from '../types.js';
-import { rewriteModel } from './index.js';
+import { rewriteModel } from './json-scan.js';
 
 type Json = Record<string, unknown>;
 

@@ -134,7 +134,7 @@ export function responsesRoutes(deps: ResponsesDeps): Hono<AppEnv> {
     const requestId = c.get('requestId');
     const keyId = c.get('key').record.id;
     const id = responseIdFor(requestId);
-    const meta: ResponseMeta = { id, createdAt: Math.floor(Date.now() / 1000), model: req.body.model, customTools: req.customTools, echo: req.echo };
+    const meta: ResponseMeta = { id, createdAt: Math.floor(Date.now() / 1000), model: req.body.model, customTools: req.customTools, namespaced: req.namespaced, echo: req.echo };
     const promptEstimate = estimatePromptTokens('chat', req.body);
     const store = (response: Json | null | undefined) => {
       if (!deps.store || !req.store || !response) return;

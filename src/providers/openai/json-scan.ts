@@ -1,0 +1,107 @@
+/**
+ * Scans of provider JSON text on the stream hot path (a parse per chunk showed in the
+ * profile). A scan reads keys as JSON allows them — whitespace around the colon
+ * included — and whenever it finds the key but cannot read its value, the caller falls
+ * back to a real parse: a scan may be fast or give up, never be wrong.
+ */
+
+const isSpace = (ch: number) => ch === 32 || ch === 9 || ch === 10 || ch === 13;
+
+/**
+ * Index just past the JSON string value that starts at `from` (at its opening quote,
+ * after optional whitespace), or -1 when the value there is not a string.
+ */
+export function endOfString(json: string, from: number): number {
+  let i = from;
+  while (isSpace(json.charCodeAt(i))) i++;
+  if (json.charCodeAt(i) !== 34) return -1;
+  for (i++; i < json.length; i++) {
+    const ch = json.charCodeAt(i);
+    if (ch === 92) i++;
+    else if (ch === 34) return i + 1;
+  }
+  return -1;
+}
+
+/**
+ * Where the value of key `"name"` starts (after the colon and whitespace), from `from`
+ * on: `{ at, value }` with `at` the key's opening quote, or null when no such key. An
+ * occurrence not followed by a colon (the same word as a string value) is skipped; an
+ * unescaped quote cannot occur inside a string, so a match is a real key.
+ */
+export function findKey(json: string, quotedName: string, from = 0): { at: number; value: number } | null {
+  for (let at = json.indexOf(quotedName, from); at >= 0; at = json.indexOf(quotedName, at + quotedName.length)) {
+    let i = at + quotedName.length;
+    while (isSpace(json.charCodeAt(i))) i++;
+    if (json.charCodeAt(i) !== 58) continue;
+    i++;
+    while (isSpace(json.charCodeAt(i))) i++;
+    return { at, value: i };
+  }
+  return null;
+}
+
+/** Sets `model` on the first object (in document order) that has one, by a real parse. */
+function rewriteModelParsed(json: string, servedAs: string): string {
+  let root: unknown;
+  try {
+    root = JSON.parse(json);
+  } catch {
+    return json;
+  }
+  const visit = (v: unknown): boolean => {
+    if (v === null || typeof v !== 'object') return false;
+    if (Array.isArray(v)) return v.some(visit);
+    const o = v as Record<string, unknown>;
+    if ('model' in o) {
+      o.model = servedAs;
+      return true;
+    }
+    return Object.values(o).some(visit);
+  };
+  return visit(root) ? JSON.stringify(root) : json;
+}
+
+/**
+ * Sets the first `model` key's value in serialised JSON without re-serialising it when
+ * the scan can (`"model":"x"`, `"model" : "x"`, any JSON whitespace); otherwise, if the
+ * text has a model key at all, by a real parse. `quoted` is the new model as a JSON string.
+ */
+export function rewriteModel(json: string, quoted: string): string {
+  const key = findKey(json, '"model"');
+  if (!key) {
+    if (!json.includes('"model"')) return json;
+    return rewriteModelParsed(json, JSON.parse(quoted) as string);
+  }
+  const end = endOfString(json, key.value);
+  if (end < 0) return rewriteModelParsed(json, JSON.parse(quoted) as string);
+  return json.slice(0, key.at) + '"model":' + quoted + json.slice(end);
+}
+
+const GENERATED_FIELDS = ['"content"', '"text"', '"arguments"', '"reasoning_content"'];
+
+/** Characters of generated text in a chunk, found by scanning rather than parsing. */
+export function generatedChars(json: string): number {
+  let n = 0;
+  for (const field of GENERATED_FIELDS) {
+    for (let key = findKey(json, field); key; key = findKey(json, field, key.value)) {
+      const end = endOfString(json, key.value);
+      if (end > 0) n += end - key.value - 2;
+    }
+  }
+  return n;
+}
+
+/** Whether the chunk carries a usage object (not `"usage":null`). */
+export function hasUsage(json: string): boolean {
+  const at = json.lastIndexOf('"usage"'); // usage comes last in a chunk: found from the end at once
+  if (at < 0) return false;
+  const key = findKey(json, '"usage"', at) ?? findKey(json, '"usage"');
+  return key !== null && json.charCodeAt(key.value) === 123;
+}
+
+/** Whether the chunk is (or carries) an error object rather than choices. */
+export function hasError(json: string): boolean {
+  // "choices" sits near the start of every normal chunk, so the scan for "error" rarely runs.
+  return json.startsWith('{"error"') || (!json.includes('"choices"') && findKey(json, '"error"') !== null);
+}

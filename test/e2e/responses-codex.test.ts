@@ -1,0 +1,72 @@
+/**
+ * The Codex CLI (`@openai/codex`, a devDependency) driving `codex exec` offline against
+ * TokenHub: its WebSocket attempt is refused at once, it falls back to POST
+ * /v1/responses, and a tool call round-trips through a chat provider replaying recorded
+ * answers. Codex runs with a temporary CODEX_HOME, so no user config is read or touched.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startReplay, type ReplayServer } from '../fakes/replay.js';
+import { fakeProvider, startGateway, type TestGateway } from '../helpers/gateway.js';
+
+const CODEX = createRequire(import.meta.url).resolve('@openai/codex/bin/codex.js');
+
+/** Tool calls until a tool's output is in the conversation, then text. */
+function chatFixture(body: Record<string, any>): string {
+  const ext = body.stream ? 'sse' : 'json';
+  const answered = (body.messages as { role: string }[]).some((m) => m.role === 'tool');
+  return body.tools && !answered ? `openai/responses/chat-tool-call.${ext}` : `openai/responses/chat-text.${ext}`;
+}
+
+function codexExec(gw: TestGateway, home: string, prompt: string): Promise<{ code: number | null; output: string }> {
+  const args = ['exec', '--skip-git-repo-check', '-c', `openai_base_url="${gw.url}/v1"`, '-c', 'web_search="disabled"', '-m', 'gpt-5-codex', prompt];
+  const child = spawn(process.execPath, [CODEX, ...args], {
+    cwd: home,
+    env: { PATH: process.env.PATH ?? '', HOME: home, CODEX_HOME: home, CODEX_API_KEY: gw.key },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
+}
+
+describe('codex exec through TokenHub', () => {
+  let upstream: ReplayServer;
+  let gw: TestGateway;
+  let home: string;
+
+  before(async () => {
+    upstream = await startReplay((req) => ({ fixture: chatFixture(req.body) }));
+    gw = await startGateway({ providers: { acme: fakeProvider(upstream.url, { 'gpt-5-codex': { input: 1, output: 2 } }) } });
+    home = mkdtempSync(join(tmpdir(), 'tokenhub-codex-'));
+  });
+  after(async () => {
+    await gw.close();
+    await upstream.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  test('a tool-using turn completes: the call goes back to Codex and its output to the provider', { timeout: 120_000 }, async () => {
+    const { code, output } = await codexExec(gw, home, 'What is the weather in Boston?');
+    assert.equal(code, 0, output);
+    assert.match(output, /Hello! How can I assist you today\?/);
+    assert.ok(!/Reconnecting/.test(output), 'the WebSocket refusal is final: no retries before the HTTP fallback');
+
+    assert.equal(upstream.requests.length, 2);
+    const [first, second] = upstream.requests.map((r) => r.body);
+    assert.ok(first!.tools.some((t: any) => t.function.name === 'exec_command'), 'Codex tools reach the provider as functions');
+    assert.ok(first!.tools.some((t: any) => /^multi_agent_v1__/.test(t.function.name)), 'namespaced tools too');
+    const tool = second!.messages.find((m: any) => m.role === 'tool');
+    assert.equal(tool.tool_call_id, 'call_abc123');
+    assert.equal(second!.messages.find((m: any) => m.tool_calls)?.tool_calls[0].function.name, 'get_current_weather');
+
+    const records = (await gw.usage()).filter((r) => r.endpoint === 'responses');
+    assert.deepEqual(records.map((r) => r.status), [200, 200]);
+  });
+});
