@@ -150,4 +150,20 @@ describe('a stream that is not a stream', () => {
       assert.equal(rec.errorCode, 'upstream_truncated');
     });
   }
+
+  test('a native Anthropic stream cut before message_stop ends with Anthropic\'s own error event, recorded as truncated', async () => {
+    const res = await fetch(`${gw.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': gw.key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'anthropic-cut/m', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }], stream: true }),
+    });
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    assert.match(text, /"text":", wörld! 👋"/, 'the provider\'s frames went through');
+    assert.match(text, /event: error\ndata: \{"type":"error","error":\{"type":"api_error","message":"[^"]*truncated[^"]*"\}\}\n\n$/);
+    assert.doesNotMatch(text, /\[DONE\]/);
+    const rec = (await gw.usage()).at(-1)!;
+    assert.equal(rec.errorCode, 'upstream_truncated');
+  });
 });
+

@@ -147,6 +147,11 @@ export class AnthropicNativeStream implements StreamTranslator {
     return this.stopped;
   }
 
+  /** A break the gateway saw (the connection, a truncation) as Anthropic's own stream error event. */
+  errorFrame(error: { message: string }): string {
+    return `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'api_error', message: error.message } })}\n\n`;
+  }
+
   private mergeUsage(u: unknown): void {
     if (!u || typeof u !== 'object') return;
     this.sawUsage = true;

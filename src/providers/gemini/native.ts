@@ -89,6 +89,11 @@ class GeminiPassthrough implements StreamTranslator {
     return this.failure;
   }
 
+  /** A break the gateway saw, in Gemini's error envelope (what its SDK raises mid-stream). */
+  errorFrame(error: { message: string }): string {
+    return `data: ${JSON.stringify({ error: { code: 502, message: error.message, status: 'UNAVAILABLE' } })}\n\n`;
+  }
+
   /** Every candidate has its finishReason (Gemini sends the usage with it): the stream is complete. */
   complete(): boolean {
     return this.finished.size > 0 && [...this.finished.values()].every(Boolean);
