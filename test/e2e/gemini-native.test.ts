@@ -179,6 +179,25 @@ describe('Gemini API inbound, forwarded natively to a Gemini provider', () => {
     fake.setReply(() => ({}));
   });
 
+  test('what only Gemini can do (a built-in tool, cached content) goes to the Gemini provider as sent, and is a 400 naming it for an OpenAI model', async () => {
+    fake.setReply(() => json('text.json'));
+    const config = { tools: [{ googleSearch: {} }], cachedContent: 'cachedContents/abc123' };
+    assert.equal((await ai.models.generateContent({ model: 'flash', contents: 'News?', config })).text, 'Hello! How can I help you today?');
+    assert.deepEqual(fake.requests.at(-1)!.body.tools, [{ googleSearch: {} }]);
+    assert.equal(fake.requests.at(-1)!.body.cachedContent, 'cachedContents/abc123');
+    const before = openai.requests.length;
+    await assert.rejects(ai.models.generateContent({ model: 'gpt-4o-mini', contents: 'News?', config }), (e: unknown) => {
+      assert.ok(e instanceof ApiError);
+      assert.equal(e.status, 400);
+      assert.match(e.message, /INVALID_ARGUMENT/);
+      assert.match(e.message, /tools\.googleSearch: a built-in Gemini tool cannot be translated for a non-Gemini provider/);
+      return true;
+    });
+    assert.equal(openai.requests.length, before, 'the OpenAI provider is not asked');
+    const rec = (await gw.usage()).at(-1)!;
+    assert.deepEqual([rec.endpoint, rec.status], ['generate_content', 400]);
+  });
+
   test('the same client, the same request, to an OpenAI model: translated, and the signature-free answer still parses', async () => {
     openai.setReply(() => ({ pieces: ['Translated.'] }));
     const res = await ai.models.generateContent({ model: 'gpt-4o-mini', contents: 'Hello', config: { topK: 40 } });

@@ -51,7 +51,8 @@ test('generationConfig: sampling, stops, candidates, JSON output, thinking; what
     { t: body.temperature, p: body.top_p, max: body.max_tokens, stop: body.stop, n: body.n, seed: body.seed, rf: body.response_format, k: body.top_k },
     { t: 0.2, p: 0.8, max: 99, stop: ['END'], n: 2, seed: 7, rf: { type: 'json_object' }, k: undefined },
   );
-  assert.deepEqual(notes.ignored.sort(), ['generationConfig.topK', 'safetySettings', 'tools.googleSearch']);
+  assert.deepEqual(notes.ignored.sort(), ['generationConfig.topK', 'safetySettings']);
+  assert.match(notes.refusal?.message ?? '', /^tools\.googleSearch: a built-in Gemini tool cannot be translated for a non-Gemini provider$/);
 
   const schema = { type: 'OBJECT', properties: { name: { type: 'STRING', nullable: true }, tags: { type: 'ARRAY', items: { type: 'STRING' } } }, propertyOrdering: ['name', 'tags'] };
   assert.deepEqual(g({ responseMimeType: 'application/json', responseSchema: schema }).body.response_format, {
@@ -90,8 +91,16 @@ test('bad requests are 400s that say where', () => {
   bad({}, /contents is not specified/);
   bad({ contents: [{ role: 'system', parts: [{ text: 'x' }] }] }, /contents\[0\]\.role/);
   bad({ contents: [{ role: 'user', parts: 'x' }] }, /contents\[0\]\.parts/);
-  bad(user([{ codeExecutionResult: { outcome: 'OUTCOME_OK' } }]), /contents\[0\]\.parts\[0\]/);
-  bad({ contents: [{ role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data: 'x' } }] }] }, /model turns/);
+});
+
+test('what only Gemini can do is not an error yet: a refusal, raised only where a provider needs the translation', () => {
+  const refusal = (raw: unknown) => toChatRequest(raw, 'm').notes.refusal;
+  assert.equal(refusal(user([{ text: 'x' }])), undefined);
+  assert.match(refusal(user([{ text: 'x' }, { codeExecutionResult: { outcome: 'OUTCOME_OK' } }]))!.message, /^contents\[0\]\.parts\[1\]: a part with codeExecutionResult/);
+  assert.match(refusal({ contents: [{ role: 'model', parts: [{ executableCode: { code: '1' } }] }] })!.message, /^contents\[0\]\.parts\[0\]: a model part with executableCode/);
+  assert.match(refusal({ ...user([{ text: 'x' }]), cachedContent: 'cachedContents/abc' })!.message, /^cachedContent: /);
+  assert.equal(refusal(user([{ text: 'x' }]))?.status, undefined);
+  assert.equal(refusal({ ...user([{ text: 'x' }]), tools: [{ codeExecution: {} }] })?.status, 400);
 });
 
 test('a chat.completion → GenerateContentResponse: candidates per choice, the finishReason table, thoughts only when asked, ids and signatures', () => {

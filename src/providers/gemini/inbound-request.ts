@@ -4,7 +4,7 @@
  * of request.ts. Thought signatures ride on `extra_content.google.thought_signature`
  * (Google's own OpenAI-compat convention), so a Gemini provider gets them back.
  */
-import { invalidRequest } from '../../errors.js';
+import { invalidRequest, type GatewayError } from '../../errors.js';
 import { isObject, markTranslated, type Json } from '../openai-shape.js';
 import type { OpenAIBody } from '../types.js';
 import { SKIP_SIGNATURE } from './ids.js';
@@ -13,8 +13,18 @@ import { SKIP_SIGNATURE } from './ids.js';
 export interface GeminiRequestNotes {
   /** generationConfig.thinkingConfig.includeThoughts: answer thought parts */
   includeThoughts: boolean;
-  /** fields dropped because no provider but Gemini understands them */
+  /** fields dropped because no provider but Gemini understands them (sampling hints, safety) */
   ignored: string[];
+  /**
+   * The first thing the chat body cannot carry without changing the request's meaning (a
+   * code-execution part, a built-in tool, cached content): the 400 for a provider that
+   * needs the translation. A Gemini provider still gets the request as sent.
+   */
+  refusal?: GatewayError;
+}
+
+function refuse(notes: GeminiRequestNotes, param: string, what: string): void {
+  notes.refusal ??= invalidRequest(`${param}: ${what} cannot be translated for a non-Gemini provider`, param);
 }
 
 function typeName(v: unknown): string {
@@ -78,7 +88,7 @@ class CallIds {
   }
 }
 
-function modelMessage(turn: Turn, ids: CallIds): Json {
+function modelMessage(turn: Turn, ids: CallIds, notes: GeminiRequestNotes): Json {
   let text = '';
   let reasoning = '';
   let signature: Json | undefined;
@@ -95,7 +105,7 @@ function modelMessage(turn: Turn, ids: CallIds): Json {
       else text += p.text;
       signature ??= signed(p.thoughtSignature);
     } else if (!('thoughtSignature' in p && Object.keys(p).length === 1)) {
-      throw invalidRequest(`${turn.where}.parts[${j}]: only text and functionCall parts are supported in model turns through TokenHub`, 'contents');
+      refuse(notes, `${turn.where}.parts[${j}]`, `a model part with ${Object.keys(p).join(', ') || 'nothing'}`);
     }
   });
   const msg: Json = { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text };
@@ -105,7 +115,7 @@ function modelMessage(turn: Turn, ids: CallIds): Json {
   return msg;
 }
 
-function userMessages(turn: Turn, ids: CallIds): Json[] {
+function userMessages(turn: Turn, ids: CallIds, notes: GeminiRequestNotes): Json[] {
   const tools: Json[] = [];
   const parts: Json[] = [];
   turn.parts.forEach((p, j) => {
@@ -121,7 +131,7 @@ function userMessages(turn: Turn, ids: CallIds): Json[] {
       // OpenAI tool messages carry text: the response object as JSON, as request.ts unpacks it.
       tools.push({ role: 'tool', tool_call_id: ids.forResponse(fr), content: JSON.stringify(fr.response ?? {}) });
     } else {
-      throw invalidRequest(`${where}: part kind ${Object.keys(p).join(',') || 'empty'} is not supported through TokenHub`, 'contents');
+      refuse(notes, where, `a part with ${Object.keys(p).join(', ') || 'nothing'}`);
     }
   });
   const out = tools;
@@ -159,7 +169,8 @@ function toTools(tools: unknown, notes: GeminiRequestNotes): Json[] | undefined 
   const out: Json[] = [];
   for (const tool of tools) {
     if (!isObject(tool)) throw invalidRequest('tools: every Tool must be an object', 'tools');
-    for (const key of Object.keys(tool)) if (key !== 'functionDeclarations') notes.ignored.push(`tools.${key}`);
+    // Built-in tools (googleSearch, codeExecution, urlContext…) run at Google: no other provider has them.
+    for (const key of Object.keys(tool)) if (key !== 'functionDeclarations') refuse(notes, `tools.${key}`, 'a built-in Gemini tool');
     for (const fd of Array.isArray(tool.functionDeclarations) ? tool.functionDeclarations : []) {
       if (!isObject(fd) || typeof fd.name !== 'string') throw invalidRequest('tools.functionDeclarations: every declaration needs a name', 'tools');
       const fn: Json = { name: fd.name };
@@ -234,8 +245,8 @@ export function toChatRequest(raw: unknown, model: string, opts: { stream?: bool
   if (system !== '') messages.push({ role: 'system', content: system });
   const ids = new CallIds();
   for (const turn of toTurns(raw.contents)) {
-    if (turn.role === 'model') messages.push(modelMessage(turn, ids));
-    else messages.push(...userMessages(turn, ids));
+    if (turn.role === 'model') messages.push(modelMessage(turn, ids, notes));
+    else messages.push(...userMessages(turn, ids, notes));
   }
   const body: OpenAIBody = markTranslated({ model, messages });
   if (opts.stream) {
@@ -250,6 +261,7 @@ export function toChatRequest(raw: unknown, model: string, opts: { stream?: bool
   }
   applyGenerationConfig(body, raw.generationConfig, notes);
   if (raw.safetySettings !== undefined) notes.ignored.push('safetySettings');
-  if (raw.cachedContent !== undefined) notes.ignored.push('cachedContent');
+  // The cached prompt lives at Google: without it the request would mean something else.
+  if (raw.cachedContent !== undefined) refuse(notes, 'cachedContent', 'a Gemini cached content');
   return { body, notes };
 }

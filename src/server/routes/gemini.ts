@@ -150,7 +150,7 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }): H
     const requestId = c.get('requestId');
     const promptEstimate = estimatePromptTokens('chat', body);
     const native = { protocol: 'gemini' as const, body: raw, action: stream ? 'streamGenerateContent' : 'generateContent', headers: {} };
-    const result = await proxyRequest(deps.gateway, { ...proxyInput(c, 'chat', body), endpoint: 'generate_content', native });
+    const result = await proxyRequest(deps.gateway, { ...proxyInput(c, 'chat', body), endpoint: 'generate_content', native, untranslatable: notes.refusal });
     const sse = c.req.query('alt') === 'sse';
     if (result.native) {
       // A Gemini provider answered in Gemini's own words (its 4xx too): as is, or its SSE reframed as the JSON array.
