@@ -26,6 +26,8 @@ export function registerModels(program: Command): void {
       const aliases = Object.entries(config.routes).map(([alias, r]) => ({
         id: alias,
         alias: true,
+        // a pattern (claude-*) catches model names nothing names exactly
+        pattern: alias.includes('*') || alias.includes('?'),
         strategy: r.strategy ?? config.routing.strategy,
         targets: r.targets,
         fallback: r.fallback ?? [],
@@ -42,7 +44,7 @@ export function registerModels(program: Command): void {
       );
       if (aliases.length) {
         println('');
-        println(table(['ALIAS', 'STRATEGY', 'TARGETS', 'FALLBACK'], aliases.map((a) => [style.bold(a.id), a.strategy, a.targets.join(', '), a.fallback.join(', ') || style.dim('—')])));
+        println(table(['ALIAS', 'STRATEGY', 'TARGETS', 'FALLBACK'], aliases.map((a) => [a.pattern ? `${style.bold(a.id)} ${style.dim('(pattern)')}` : style.bold(a.id), a.strategy, a.targets.join(', '), a.fallback.join(', ') || style.dim('—')])));
       }
     });
 }

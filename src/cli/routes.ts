@@ -27,14 +27,16 @@ export interface RouteRow {
   serves: string[];
   /** targets and fallbacks that no enabled provider serves */
   unknown: string[];
+  /** the name is a pattern (`claude-*`): it catches model names no model or route names exactly */
+  pattern: boolean;
 }
 
 /** Every route as `routes list` shows it, with what its targets resolve to. */
 export async function describeRoutes(config: ConfigFile): Promise<RouteRow[]> {
-  const { buildCatalog } = await import('../router/catalog.js');
+  const [{ buildCatalog }, { isPattern }] = await Promise.all([import('../router/catalog.js'), import('../router/patterns.js')]);
   const catalog = buildCatalog(config);
   const defaultFallback = config.routing.fallback ?? [];
-  return Object.entries(config.routes).map(([name, r]) => {
+  return Object.entries(config.routes).map(([name, r]): RouteRow => {
     const fallback = r.fallback ?? defaultFallback;
     return {
       name,
@@ -45,6 +47,7 @@ export async function describeRoutes(config: ConfigFile): Promise<RouteRow[]> {
       fallback_source: r.fallback ? 'route' : defaultFallback.length ? 'default' : 'none',
       serves: r.targets.flatMap((id) => (catalog.models.get(id) ?? []).map((t) => t.servedAs)),
       unknown: [...r.targets, ...fallback].filter((id) => !catalog.models.has(id)),
+      pattern: isPattern(name),
     };
   });
 }
@@ -107,7 +110,7 @@ export function registerRoutes(program: Command): void {
     .option('--no-fallback', 'remove the route’s own fallback (routing.fallback applies again)')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ tokenhub routes set fast --strategy latency --targets openai/gpt-4o-mini,ollama/llama3.2\n  $ tokenhub routes set gpt-4o --fallback anthropic/claude-sonnet-4-5\n\nClients use a route by sending its name as the model. The X-Inferoute-Strategy and\nX-Inferoute-Fallback request headers override a route for one request.',
+      "\nExamples:\n  $ tokenhub routes set fast --strategy latency --targets openai/gpt-4o-mini,ollama/llama3.2\n  $ tokenhub routes set gpt-4o --fallback anthropic/claude-sonnet-4-5\n  $ tokenhub routes set 'claude-*' --targets anthropic/claude-sonnet-4-5\n\nClients use a route by sending its name as the model. A name with * (any characters)\nor ? (one) is a pattern: it catches model names that no model or route names exactly,\nthe most specific pattern first. The X-Inferoute-Strategy and X-Inferoute-Fallback\nrequest headers override a route for one request.",
     )
     .action(async (name: string, opts: SetOptions, cmd: Command) => {
       if (!opts.strategy && !opts.targets && opts.fallback === undefined) {
@@ -150,7 +153,7 @@ export function registerRoutes(program: Command): void {
         table(
           ['ROUTE', 'STRATEGY', 'TARGETS', 'FALLBACK'],
           rows.map((r) => [
-            style.bold(r.name),
+            r.pattern ? `${style.bold(r.name)} ${style.dim('(pattern)')}` : style.bold(r.name),
             r.strategy_source === 'default' ? `${r.strategy} ${style.dim('(default)')}` : r.strategy,
             showTargets(r.targets, r.serves, r.unknown),
             r.fallback_source === 'default' ? `${showTargets(r.fallback, [], r.unknown)} ${style.dim('(default)')}` : showTargets(r.fallback, [], r.unknown),

@@ -6,6 +6,7 @@ import type { ConfigFile, ProviderType, RouteConfig, Strategy } from '../config/
 import { adapterFor } from '../providers/registry.js';
 import type { ProviderRuntime, Target } from '../providers/types.js';
 import { DEFAULT_HEALTH, type HealthSettings } from './health.js';
+import { compilePatterns, matchPattern, type RoutePattern } from './patterns.js';
 
 export const DEFAULT_TIMEOUTS = { connectMs: 5_000, firstByteMs: 60_000, idleMs: 60_000, totalMs: 600_000 };
 
@@ -20,6 +21,8 @@ export interface Catalog {
   /** short id or provider-prefixed id → targets, in config order */
   models: Map<string, Target[]>;
   routes: Map<string, RouteConfig>;
+  /** the routes whose names are patterns (`claude-*`), most specific first */
+  patterns: RoutePattern[];
   /** every provider/model pair, in config order (for /v1/models) */
   entries: ModelEntry[];
   defaultStrategy: Strategy;
@@ -99,12 +102,25 @@ export function buildCatalog(config: ConfigFile, env: NodeJS.ProcessEnv = proces
     providers,
     models,
     routes,
+    patterns: compilePatterns(routes.keys()),
     entries,
     defaultStrategy: config.routing.strategy,
     defaultFallback: config.routing.fallback ?? [],
     health: healthSettings(config.routing),
     warnings,
   };
+}
+
+/**
+ * The route a requested name uses: a route of that exact name, else none when a model
+ * has that id, else the most specific route pattern matching it.
+ */
+export function routeFor(catalog: Catalog, id: string): { name: string; route: RouteConfig } | undefined {
+  const exact = catalog.routes.get(id);
+  if (exact) return { name: id, route: exact };
+  if (catalog.models.has(id) || catalog.patterns.length === 0) return undefined;
+  const pattern = matchPattern(catalog.patterns, id);
+  return pattern ? { name: pattern.name, route: catalog.routes.get(pattern.name)! } : undefined;
 }
 
 function healthSettings(routing: ConfigFile['routing']): HealthSettings {

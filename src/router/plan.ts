@@ -1,7 +1,8 @@
 import { GatewayError } from '../errors.js';
 import { STRATEGIES, type Strategy } from '../config/schema.js';
 import type { Target } from '../providers/types.js';
-import type { Catalog } from './catalog.js';
+import { routeFor, type Catalog } from './catalog.js';
+import { closestNames, isPattern } from './patterns.js';
 import type { RouterHealth } from './health.js';
 import { STRATEGY_FNS, type StrategyContext } from './strategies.js';
 
@@ -37,9 +38,17 @@ export function parseStrategy(value: string | undefined): Strategy | undefined {
 }
 
 function targetsOf(catalog: Catalog, id: string): Target[] {
-  const route = catalog.routes.get(id);
+  const route = routeFor(catalog, id)?.route;
   if (route) return route.targets.flatMap((t) => catalog.models.get(t) ?? []);
   return catalog.models.get(id) ?? [];
+}
+
+/** The 404 for a name nothing serves, naming the configured names closest to it. */
+function modelNotFound(catalog: Catalog, model: string): GatewayError {
+  const names = [...catalog.models.keys(), ...[...catalog.routes.keys()].filter((n) => !isPattern(n))];
+  const closest = closestNames(names, model);
+  const hint = closest.length > 0 ? `; the closest configured: ${closest.join(', ')}` : '';
+  return new GatewayError('model_not_found', `The model \`${model}\` does not exist or no configured provider serves it${hint}`, { param: 'model' });
 }
 
 const NO_STATS = { get: () => undefined };
@@ -51,13 +60,9 @@ const NO_STATS = { get: () => undefined };
  * candidate's circuit is open they are all kept, so the request still gets a chance.
  */
 export function planCandidates(catalog: Catalog, input: PlanInput, health?: RouterHealth): Plan {
-  const route = catalog.routes.get(input.model);
+  const route = routeFor(catalog, input.model)?.route;
   const all = targetsOf(catalog, input.model);
-  if (all.length === 0) {
-    throw new GatewayError('model_not_found', `The model \`${input.model}\` does not exist or no configured provider serves it`, {
-      param: 'model',
-    });
-  }
+  if (all.length === 0) throw modelNotFound(catalog, input.model);
   const permitted = all.filter((t) => input.allowed(t, input.model));
   if (permitted.length === 0) {
     throw new GatewayError('model_not_allowed', `This key may not use the model \`${input.model}\``, { param: 'model' });

@@ -86,6 +86,18 @@ describe('tokenhub routes and strategy', () => {
     assert.deepEqual(rows[1]!.unknown, ['nope/x']);
   });
 
+  test("a pattern route ('gpt-4o*') is set, listed as a pattern and marked in --json", async () => {
+    const { env } = await homeWithProviders();
+    const set = await runCli(['routes', 'set', 'gpt-4o*', '--targets', 'openai/gpt-4o'], env);
+    assert.equal(set.code, 0, set.stderr);
+    const list = await runCli(['routes', 'list'], env);
+    assert.match(list.stdout, /^gpt-4o\* \(pattern\)\s+cost \(default\)\s+openai\/gpt-4o\s+—$/m);
+    const rows = JSON.parse((await runCli(['routes', 'list', '--json'], env)).stdout) as { name: string; pattern: boolean }[];
+    assert.deepEqual(rows.map((r) => [r.name, r.pattern]), [['gpt-4o*', true]]);
+    const models = await runCli(['models'], env);
+    assert.match(models.stdout, /^gpt-4o\* \(pattern\)\s+cost/m);
+  });
+
   test('routes remove deletes a route; removing an unknown one exits 1', async () => {
     const { env, config } = await homeWithProviders();
     await runCli(['routes', 'set', 'fast', '--targets', 'openai/gpt-4o-mini'], env);

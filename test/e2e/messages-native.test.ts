@@ -31,7 +31,7 @@ describe('/v1/messages → an Anthropic provider, natively', () => {
         spare: { type: 'anthropic', base_url: spare.url, api_key: 'sk-ant-spare-0123456789', models: { [MODEL]: prices } },
         acme: fakeProvider(openai.url, { 'gpt-fake': { input: 1, output: 2 } }),
       },
-      routes: { pair: { strategy: 'availability', targets: [SERVED], fallback: [`spare/${MODEL}`] } },
+      routes: { pair: { strategy: 'availability', targets: [SERVED], fallback: [`spare/${MODEL}`] }, 'claude-opus-*': { targets: [SERVED] } },
     });
     client = new Anthropic({ baseURL: gw.url, apiKey: gw.key, maxRetries: 0 });
   });
@@ -152,5 +152,17 @@ describe('/v1/messages → an Anthropic provider, natively', () => {
     assert.equal(openai.requests.length, before);
     const record = (await gw.usage()).at(-1)!;
     assert.equal(record.status, 400);
+  });
+
+  test("a model name Claude Code picks (claude-opus-5-5) is caught by a pattern route; a name nothing serves is a 404 naming the closest", async () => {
+    claude.setReply(() => ({ recorded: fixture('anthropic/text.json') }));
+    const msg = await client.messages.create({ model: 'claude-opus-5-5', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(msg.model, SERVED);
+    assert.equal(claude.requests.at(-1)!.body.model, MODEL);
+    await assert.rejects(client.messages.create({ model: 'claude-sonet-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] }), (err: any) => {
+      assert.ok(err instanceof Anthropic.NotFoundError);
+      assert.match((err.error as { error: { message: string } }).error.message, /the closest configured: claude-sonnet-4-5, /);
+      return true;
+    });
   });
 });
