@@ -1,14 +1,10 @@
 /**
  * What the /v1/responses route needs for native passthrough: the body a provider that
- * speaks Responses gets, whether every candidate for a model speaks it (built-in tools
- * are only allowed then), and a relay that keeps the final Response for the store.
+ * speaks Responses gets, and a relay that keeps the final Response for the store.
  */
 import { GatewayError } from '../../errors.js';
 import type { SseRelay } from '../../gateway/stream.js';
 import { isObject, type Json } from '../../providers/openai-shape.js';
-import { adapterFor } from '../../providers/registry.js';
-import type { Target } from '../../providers/types.js';
-import type { Catalog } from '../../router/catalog.js';
 import { decodeThinking } from './ids.js';
 
 /**
@@ -26,19 +22,6 @@ export function nativeBody(raw: Json, history: Json[], input: Json[]): Json {
   });
   const { previous_response_id: _, ...body } = raw;
   return { ...body, input: [...past, ...input] };
-}
-
-/** The targets a request for `model` may go to: the model's, or a route's targets and fallbacks, and the default fallbacks. */
-function candidates(catalog: Catalog, model: string): Target[] {
-  const route = catalog.routes.get(model);
-  const ids = route ? [...route.targets, ...(route.fallback ?? [])] : [model];
-  return [...ids, ...catalog.defaultFallback].flatMap((id) => catalog.models.get(id) ?? []);
-}
-
-/** True when whichever candidate serves the request forwards it natively (so OpenAI's built-in tools run). */
-export function allSpeakResponses(catalog: Catalog, model: string): boolean {
-  const targets = candidates(catalog, model);
-  return targets.length > 0 && targets.every((t) => adapterFor(t.provider.type)?.native?.speaks('openai-responses', t.provider) === true);
 }
 
 /**

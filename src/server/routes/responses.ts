@@ -12,7 +12,7 @@ import { proxyRequest, RequestLedger, type GatewayDeps } from '../../gateway/pip
 import { relayToWebStream } from '../../gateway/stream.js';
 import { estimatePromptTokens } from '../../gateway/tokens.js';
 import { responseIdFor, responseIdOfItem } from '../../inbound/responses/ids.js';
-import { allSpeakResponses, nativeBody, nativeRelay, notFound } from '../../inbound/responses/native.js';
+import { nativeBody, nativeRelay, notFound } from '../../inbound/responses/native.js';
 import { toChatRequest, type ResponsesRequest } from '../../inbound/responses/request.js';
 import { toResponse, type ResponseMeta } from '../../inbound/responses/response.js';
 import { ResponsesEventWriter } from '../../inbound/responses/stream.js';
@@ -124,8 +124,6 @@ export function responsesRoutes(deps: ResponsesDeps): Hono<AppEnv> {
         history = [...stored.input, ...(Array.isArray(stored.response.output) ? (stored.response.output as Json[]) : [])];
       }
       req = toChatRequest(raw, history);
-      // Built-in tools are refused unless every provider that may serve the model runs them itself.
-      if (req.refusal && !allSpeakResponses(deps.gateway.catalog(), req.body.model)) throw req.refusal;
     } catch (err) {
       recordRejected(c, isObject(raw) ? raw.model : undefined, err);
       throw err;
@@ -151,6 +149,7 @@ export function responsesRoutes(deps: ResponsesDeps): Hono<AppEnv> {
     };
 
     const native: NativeRequest = { protocol: 'openai-responses', body: nativeBody(raw as Json, history, req.input), headers: {} };
+    // Built-in tools: a candidate that translates answers the refusal (400), one that speaks Responses runs them.
     const input = { ...proxyInput(c, 'chat', req.body), endpoint: 'responses' as const, native, untranslatable: req.refusal };
     const result = await proxyRequest(deps.gateway, input);
     const headers: Record<string, string> = { ...result.headers };
