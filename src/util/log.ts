@@ -9,12 +9,28 @@ const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 
 const SECRET_FIELDS = new Set(['authorization', 'x-api-key', 'api-key', 'api_key', 'apikey', 'x-goog-api-key', 'token', 'secret', 'password']);
 const KEY_SHAPED = /\b(sk-[A-Za-z0-9_-]{4})[A-Za-z0-9_-]{8,}|\b(AIza)[0-9A-Za-z_-]{20,}/g;
 
-export function redact(value: unknown, depth = 0): unknown {
+/** Nesting beyond any real log field: dropped whole, so nothing below it can leak and no stack overflows. */
+const MAX_DEPTH = 64;
+
+/**
+ * Masks secrets at every depth: a credential field anywhere (`{a:{b:{…{authorization}}}}`)
+ * and a key-shaped string anywhere. What cannot be walked safely (a cycle, absurd
+ * nesting) is replaced, never passed through unredacted.
+ */
+export function redact(value: unknown, depth = 0, seen: WeakSet<object> = new WeakSet()): unknown {
   if (typeof value === 'string') return value.replace(KEY_SHAPED, (_m, a: string, b: string) => `${a ?? b}…[redacted]`);
-  if (depth > 4 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = SECRET_FIELDS.has(k.toLowerCase()) ? '[redacted]' : redact(v, depth + 1);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) return '[too deep]';
+  if (seen.has(value)) return '[circular]';
+  seen.add(value);
+  let out: unknown;
+  if (Array.isArray(value)) out = value.map((v) => redact(v, depth + 1, seen));
+  else {
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) o[k] = SECRET_FIELDS.has(k.toLowerCase()) ? '[redacted]' : redact(v, depth + 1, seen);
+    out = o;
+  }
+  seen.delete(value); // the same object twice side by side is not a cycle
   return out;
 }
 

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createLogger, redact } from '../../src/util/log.js';
+
+const SECRET = 'sk-th-0123456789abcdefghijklmnopqrstuv';
+
+test('a credential field is redacted at any depth, in objects and arrays', () => {
+  let nested: Record<string, unknown> = { authorization: `Bearer ${SECRET}`, 'X-Api-Key': 'plain-secret-value', ok: 1 };
+  for (let i = 0; i < 12; i++) nested = i % 2 ? { level: i, inner: nested } : { level: i, list: [nested] };
+  const text = JSON.stringify(redact(nested));
+  assert.ok(!text.includes('Bearer'), text);
+  assert.ok(!text.includes('plain-secret-value'), text);
+  assert.ok(!text.includes('0123456789abcdef'), text);
+  assert.equal((text.match(/\[redacted\]"/g) ?? []).length, 2);
+  assert.match(text, /"ok":1/, 'the rest stays');
+});
+
+test('cycles and absurd nesting are replaced, not walked forever or passed through', () => {
+  const cyclic: Record<string, unknown> = { name: 'a' };
+  cyclic.self = cyclic;
+  assert.deepEqual(redact(cyclic), { name: 'a', self: '[circular]' });
+  const shared = { v: 1 };
+  assert.deepEqual(redact({ a: shared, b: shared }), { a: { v: 1 }, b: { v: 1 } }, 'a shared object is not a cycle');
+  let deep: unknown = { authorization: SECRET };
+  for (let i = 0; i < 10_000; i++) deep = { d: deep };
+  assert.ok(!JSON.stringify(redact(deep)).includes(SECRET.slice(8)));
+});
+
+test('the logger writes a nested authorization redacted', () => {
+  const lines: string[] = [];
+  const log = createLogger({ write: (l) => lines.push(l) });
+  log.error('upstream failed', { request: { attempt: { upstream: { call: { headers: { authorization: `Bearer ${SECRET}` } } } } } });
+  assert.equal(lines.length, 1);
+  assert.ok(!lines[0]!.includes(SECRET.slice(8)), lines[0]);
+  assert.match(lines[0]!, /"authorization":"\[redacted\]"/);
+});
