@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApiError, FunctionCallingConfigMode, GoogleGenAI, Type } from '@google/genai';
+import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
 import { fakeProvider, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { createLogger } from '../../src/util/log.js';
@@ -312,5 +313,49 @@ describe("Gemini API inbound: errors in Gemini's envelope", () => {
     await expectError(await post('/v1beta/models/gpt-4o-mini:generateContent', hello, { 'x-goog-api-key': gw.key }), 502, 'UNAVAILABLE');
     fake.setReply(() => ({}));
     await expectError(await post('/v1beta/models/gpt-4o-mini:predictLongRunning', hello, { 'x-goog-api-key': gw.key }), 404, 'NOT_FOUND');
+  });
+});
+
+describe('Gemini API inbound, translated to an Anthropic provider', () => {
+  let claude: FakeAnthropic;
+  let gw: TestGateway;
+  let ai: GoogleGenAI;
+
+  before(async () => {
+    claude = await startFakeAnthropic();
+    gw = await startGateway({
+      providers: { claude: { type: 'anthropic', base_url: claude.url, api_key: 'sk-ant-upstream-0123456789', models: { 'claude-sonnet-4-5': null } } },
+    });
+    ai = new GoogleGenAI({ apiKey: gw.key, httpOptions: { baseUrl: gw.url } });
+  });
+  after(async () => {
+    await gw.close();
+    await claude.close();
+  });
+
+  test('thinkingConfig becomes an Anthropic thinking budget; thinking comes back as thought parts, the tool use as a functionCall with its id', async () => {
+    claude.setReply(() => ({ recorded: fixture('anthropic/thinking-tool-use.json') }));
+    const res = await ai.models.generateContent({
+      model: 'claude-sonnet-4-5',
+      contents: 'Weather in Paris?',
+      config: {
+        maxOutputTokens: 4096,
+        thinkingConfig: { thinkingBudget: 2048, includeThoughts: true },
+        tools: [{ functionDeclarations: [{ name: 'weather', parametersJsonSchema: { type: 'object', properties: { location: { type: 'string' } } } }] }],
+      },
+    });
+    const sent = claude.requests.at(-1)!.body;
+    assert.deepEqual(sent.thinking, { type: 'enabled', budget_tokens: 2048 });
+    assert.equal(sent.max_tokens, 4096);
+    assert.deepEqual(sent.tools, [{ name: 'weather', input_schema: { type: 'object', properties: { location: { type: 'string' } } } }]);
+    const parts = res.candidates![0]!.content!.parts!;
+    assert.equal(parts[0]!.thought, true);
+    assert.match(parts[0]!.text!, /weather in Paris/);
+    assert.equal(parts[1]!.text, "I'll check the current weather in Paris for you.");
+    assert.deepEqual({ ...res.functionCalls![0] }, { id: 'toolu_01WaeSyitUGJFaaPe68cJuEv', name: 'weather', args: { location: 'Paris' } });
+    assert.equal(res.candidates![0]!.finishReason, 'STOP');
+    assert.equal(res.usageMetadata?.candidatesTokenCount, 112);
+    const rec = (await gw.usage()).at(-1)!;
+    assert.deepEqual([rec.endpoint, rec.provider, rec.cacheWriteTokens], ['generate_content', 'claude', 1536]);
   });
 });

@@ -69,6 +69,10 @@ test('generationConfig: sampling, stops, candidates, JSON output, thinking; what
     ['minimal', 'low', 'medium', 'high', undefined, 'high'],
   );
   assert.equal(g({ thinkingConfig: { includeThoughts: true } }).notes.includeThoughts, true);
+  // a token budget is also said exactly for Anthropic, where its rules allow
+  assert.deepEqual(g({ thinkingConfig: { thinkingBudget: 2048 } }).body.thinking, { type: 'enabled', budget_tokens: 2048 });
+  assert.equal(g({ thinkingConfig: { thinkingBudget: 512 } }).body.thinking, undefined);
+  assert.equal(g({ maxOutputTokens: 1000, thinkingConfig: { thinkingBudget: 2048 } }).body.thinking, undefined);
 });
 
 test('toolConfig modes → tool_choice', () => {

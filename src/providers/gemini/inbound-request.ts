@@ -229,6 +229,12 @@ function applyGenerationConfig(body: OpenAIBody, g: unknown, notes: GeminiReques
   if (isObject(g.thinkingConfig)) {
     const effort = reasoningEffort(g.thinkingConfig);
     if (effort) body.reasoning_effort = effort;
+    // Gemini's budget is in tokens, as Anthropic's is: said exactly where it fits Anthropic's rules
+    // (at least 1024, below max_tokens); other providers read reasoning_effort.
+    const budget = g.thinkingConfig.thinkingBudget;
+    if (typeof budget === 'number' && budget >= 1024 && (typeof g.maxOutputTokens !== 'number' || budget < g.maxOutputTokens)) {
+      body.thinking = { type: 'enabled', budget_tokens: budget };
+    }
     notes.includeThoughts = g.thinkingConfig.includeThoughts === true;
   }
 }
