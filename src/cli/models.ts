@@ -19,6 +19,7 @@ export function registerModels(program: Command): void {
           input_usd_per_mtok: info?.input ?? null,
           output_usd_per_mtok: info?.output ?? null,
           cached_input_usd_per_mtok: info?.cached_input ?? null,
+          cache_write_usd_per_mtok: info?.cache_write ?? null,
           context_window: info?.context ?? null,
           capabilities: info?.capabilities ?? ['chat'],
         })),

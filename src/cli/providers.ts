@@ -75,9 +75,12 @@ export function registerProviders(program: Command): void {
       applyPreset(opts);
       if (!opts.type) throw new CliError('--type or --preset is required', 2);
       if (opts.type === 'openai-compatible' && !opts.baseUrl) throw new CliError('--base-url is required for --type openai-compatible', 2);
-      const models: Record<string, { input?: number; output?: number }> = {};
+      // A preset's models come with their published prices (cache prices too): all of them
+      // when no --model is given, else the prices of the ones named without prices.
+      const known = (opts.preset ? presetFor(opts.preset)?.models : undefined) ?? {};
+      const models: Record<string, Record<string, unknown>> = opts.model ? {} : { ...known };
       for (const spec of (opts.model ?? []).map(parseModelSpec)) {
-        models[spec.id] = spec.input === undefined ? {} : { input: spec.input, output: spec.output };
+        models[spec.id] = spec.input === undefined ? { ...known[spec.id] } : { input: spec.input, output: spec.output };
       }
       const { editConfigFile, sectionMap, compactNode } = await import('../config/edit.js');
       editConfigFile(paths.config, (doc) => {

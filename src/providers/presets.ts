@@ -3,7 +3,7 @@
  * conventional API-key variable of the servers people run, and, for
  * `tokenhub providers test`, how each provider type lists its models.
  */
-import type { ProviderType } from '../config/schema.js';
+import type { ModelConfig, ProviderType } from '../config/schema.js';
 import type { OpenAIBody, ProviderAdapter, RequestContext, Target } from './types.js';
 
 export interface ProviderPreset {
@@ -15,12 +15,53 @@ export interface ProviderPreset {
   description: string;
   /** false for servers that reject `stream_options` (usage is then taken from the stream if sent, else counted) */
   streamUsage?: false;
+  /** current models with their published prices, written by `providers add` when no --model says otherwise */
+  models?: Readonly<Record<string, ModelConfig>>;
 }
 
+/**
+ * Published list prices in USD per million tokens (standard tier, prompts up to 200K
+ * tokens), as the providers' pricing pages gave them in late 2025; `tokenhub models`
+ * shows them and config.yaml can override any of them. Anthropic: cache reads 0.1×
+ * input, 5-minute cache writes 1.25× input. OpenAI and Gemini cache automatically:
+ * reads are discounted and writes cost nothing extra.
+ */
+const ANTHROPIC_MODELS: Record<string, ModelConfig> = {
+  'claude-opus-4-5': { input: 5, output: 25, cached_input: 0.5, cache_write: 6.25, context: 200_000, max_output: 64_000 },
+  'claude-opus-4-1': { input: 15, output: 75, cached_input: 1.5, cache_write: 18.75, context: 200_000, max_output: 32_000 },
+  'claude-sonnet-4-5': { input: 3, output: 15, cached_input: 0.3, cache_write: 3.75, context: 200_000, max_output: 64_000 },
+  'claude-sonnet-4-0': { input: 3, output: 15, cached_input: 0.3, cache_write: 3.75, context: 200_000, max_output: 64_000 },
+  'claude-haiku-4-5': { input: 1, output: 5, cached_input: 0.1, cache_write: 1.25, context: 200_000, max_output: 64_000 },
+  'claude-3-5-haiku-latest': { input: 0.8, output: 4, cached_input: 0.08, cache_write: 1, context: 200_000, max_output: 8_192 },
+};
+
+const OPENAI_MODELS: Record<string, ModelConfig> = {
+  'gpt-5.1': { input: 1.25, output: 10, cached_input: 0.125, context: 400_000, max_output: 128_000 },
+  'gpt-5': { input: 1.25, output: 10, cached_input: 0.125, context: 400_000, max_output: 128_000 },
+  'gpt-5-mini': { input: 0.25, output: 2, cached_input: 0.025, context: 400_000, max_output: 128_000 },
+  'gpt-5-nano': { input: 0.05, output: 0.4, cached_input: 0.005, context: 400_000, max_output: 128_000 },
+  'gpt-4.1': { input: 2, output: 8, cached_input: 0.5, context: 1_047_576, max_output: 32_768 },
+  'gpt-4.1-mini': { input: 0.4, output: 1.6, cached_input: 0.1, context: 1_047_576, max_output: 32_768 },
+  'gpt-4o': { input: 2.5, output: 10, cached_input: 1.25, context: 128_000, max_output: 16_384 },
+  'gpt-4o-mini': { input: 0.15, output: 0.6, cached_input: 0.075, context: 128_000, max_output: 16_384 },
+  o3: { input: 2, output: 8, cached_input: 0.5, context: 200_000, max_output: 100_000 },
+  'o4-mini': { input: 1.1, output: 4.4, cached_input: 0.275, context: 200_000, max_output: 100_000 },
+  'text-embedding-3-small': { input: 0.02, capabilities: ['embeddings'] },
+  'text-embedding-3-large': { input: 0.13, capabilities: ['embeddings'] },
+};
+
+const GEMINI_MODELS: Record<string, ModelConfig> = {
+  'gemini-3-pro-preview': { input: 2, output: 12, cached_input: 0.2, context: 1_048_576, max_output: 65_536 },
+  'gemini-2.5-pro': { input: 1.25, output: 10, cached_input: 0.125, context: 1_048_576, max_output: 65_536 },
+  'gemini-2.5-flash': { input: 0.3, output: 2.5, cached_input: 0.03, context: 1_048_576, max_output: 65_536 },
+  'gemini-2.5-flash-lite': { input: 0.1, output: 0.4, cached_input: 0.01, context: 1_048_576, max_output: 65_536 },
+  'gemini-embedding-001': { input: 0.15, capabilities: ['embeddings'] },
+};
+
 export const PRESETS = {
-  openai: { type: 'openai', apiKeyEnv: 'OPENAI_API_KEY', description: 'OpenAI' },
-  anthropic: { type: 'anthropic', apiKeyEnv: 'ANTHROPIC_API_KEY', description: 'Anthropic Messages API' },
-  gemini: { type: 'gemini', apiKeyEnv: 'GEMINI_API_KEY', description: 'Google Gemini API' },
+  openai: { type: 'openai', apiKeyEnv: 'OPENAI_API_KEY', description: 'OpenAI', models: OPENAI_MODELS },
+  anthropic: { type: 'anthropic', apiKeyEnv: 'ANTHROPIC_API_KEY', description: 'Anthropic Messages API', models: ANTHROPIC_MODELS },
+  gemini: { type: 'gemini', apiKeyEnv: 'GEMINI_API_KEY', description: 'Google Gemini API', models: GEMINI_MODELS },
   ollama: { type: 'openai-compatible', baseUrl: 'http://127.0.0.1:11434/v1', description: 'Ollama on this machine' },
   vllm: { type: 'openai-compatible', baseUrl: 'http://127.0.0.1:8000/v1', apiKeyEnv: 'VLLM_API_KEY', description: 'vLLM server (key only if started with --api-key)' },
   lmstudio: { type: 'openai-compatible', baseUrl: 'http://127.0.0.1:1234/v1', description: 'LM Studio local server' },
