@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// `npm run bench`: TokenHub against a bare pass-through proxy and the upstream itself,
-// same machine, same load generator, alternating targets, medians of several rounds.
-// See bench/README.md for how to read the numbers.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+// `npm run bench`: TokenHub against a bare pass-through proxy, two calibration proxies
+// (the least work a metering gateway must do, on raw node:http and inside Hono) and the
+// upstream itself; same machine, same load generator, alternating targets, medians of
+// several rounds. `--soak` runs the memory soak instead (soak.mjs). See bench/README.md.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
+import { load, log, median, pct, procStat, REQUESTS, round, sleep, startChild } from './lib.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/tokenhub');
@@ -16,89 +18,27 @@ const JSON_OUT = args.has('--json');
 const QUICK = args.has('--quick');
 const ROUNDS = QUICK ? 1 : 3;
 const LOAD_MS = QUICK ? 1500 : 4000;
+const PATH_MS = QUICK ? 1000 : 2500;
 const SERIAL_N = QUICK ? 300 : 1000;
 const OPEN_STREAMS = QUICK ? 200 : 1000;
 
-const log = (...a) => process.stderr.write(a.join(' ') + '\n');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
-const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN; };
-const round = (n, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
-
-/** Starts a child that prints `listening PORT` (or TokenHub's banner) and resolves with its port. */
-function startChild(cmd, argv, env, re = /listening (\d+)/) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(re);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.stderr.on('data', (d) => { err += d; if (err.length > 100_000) err = err.slice(-10_000); });
-    child.on('exit', (code) => reject(new Error(`${argv.join(' ')} exited ${code}: ${err.slice(-2000)}`)));
-  });
-}
-
-function procStat(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const ticks = Number(stat[11]) + Number(stat[12]); // utime + stime
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
-  return { cpuMs: ticks * 10, rssMb: rssKb / 1024 };
-}
-
-const CHAT = (model, stream) =>
-  JSON.stringify({ model, messages: [{ role: 'user', content: 'Say twenty words.' }], max_tokens: 64, ...(stream ? { stream: true } : {}) });
-
-/** Closed-loop load: `connections` workers each sending the next request when the last one ended. */
-async function load(target, { stream, connections, ms, model }) {
-  const pool = new Pool(target.url, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
-  const body = CHAT(model, stream);
-  const headers = { 'content-type': 'application/json', ...(target.key ? { authorization: `Bearer ${target.key}` } : {}) };
-  const lat = [];
-  const ttfc = [];
-  let errors = 0;
-  let peakRss = 0;
-  const sampler = target.pid ? setInterval(() => { peakRss = Math.max(peakRss, procStat(target.pid).rssMb); }, 100) : undefined;
-  const before = target.pid ? procStat(target.pid) : undefined;
-  const end = performance.now() + ms;
-  const worker = async () => {
-    while (performance.now() < end) {
-      const t0 = performance.now();
-      try {
-        const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers, body });
-        let first = true;
-        for await (const _ of res.body) if (first) { ttfc.push(performance.now() - t0); first = false; }
-        if (res.statusCode !== 200) errors++;
-        else lat.push(performance.now() - t0);
-      } catch { errors++; }
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: connections }, worker));
-  const elapsed = performance.now() - t0;
-  clearInterval(sampler);
-  const after = target.pid ? procStat(target.pid) : undefined;
-  await pool.close();
-  return {
-    rps: lat.length / (elapsed / 1000),
-    p50: pct(lat, 0.5),
-    p99: pct(lat, 0.99),
-    ttfcP50: pct(ttfc, 0.5),
-    ttfcP99: pct(ttfc, 0.99),
-    errors,
-    cpuMsPerReq: before ? (after.cpuMs - before.cpuMs) / Math.max(1, lat.length) : NaN,
-    peakRssMb: peakRss,
-  };
-}
+/**
+ * The protocol paths: a client protocol to a provider protocol through TokenHub, each
+ * against the bare proxy carrying the same client request to an upstream that answers in
+ * the client's own protocol (what the client would get without TokenHub).
+ */
+const PATHS = [
+  { name: 'chat → anthropic (translated)', protocol: 'chat', model: 'bench-claude', target: 0.6 },
+  { name: 'messages → anthropic (native)', protocol: 'messages', model: 'bench-claude', target: 0.8 },
+  { name: 'messages → openai (translated)', protocol: 'messages', model: 'bench-model', target: 0.6 },
+  { name: 'responses → openai (native)', protocol: 'responses', model: 'bench-model', target: 0.8 },
+];
 
 /** One connection, requests one after another, alternating targets so drift hits all alike. */
 async function serial(targets, n) {
   const pools = targets.map((t) => new Pool(t.url, { connections: 1, keepAliveTimeout: 60_000 }));
   const samples = targets.map(() => []);
-  const body = CHAT('bench-model', false);
+  const { body } = REQUESTS.chat('bench-model', false);
   for (let i = 0; i < n + 50; i++) {
     for (let j = 0; j < targets.length; j++) {
       const headers = { 'content-type': 'application/json', ...(targets[j].key ? { authorization: `Bearer ${targets[j].key}` } : {}) };
@@ -123,7 +63,7 @@ async function openStreams(target, n) {
   await Promise.all(
     Array.from({ length: n }, async () => {
       try {
-        const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers, body: CHAT('bench-slow', true) });
+        const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers, body: REQUESTS.chat('bench-slow', true).body });
         for await (const _ of res.body);
         if (res.statusCode === 200) ok++;
       } catch {}
@@ -160,6 +100,7 @@ providers:
     type: openai-compatible
     base_url: ${upstreamUrl}/v1
     api_key: sk-bench-upstream-alpha
+    responses: true
     models:
       bench-model: { input: 0.5, output: 1.5 }
   beta:
@@ -168,6 +109,13 @@ providers:
     api_key: sk-bench-upstream-beta
     models:
       bench-model: { input: 0.6, output: 1.8 }
+    responses: true
+  claude:
+    type: anthropic
+    base_url: ${upstreamUrl}
+    api_key: sk-ant-bench-upstream
+    models:
+      bench-claude: { input: 3, output: 15 }
   slow:
     type: openai-compatible
     base_url: ${slowUrl}/v1
@@ -188,33 +136,62 @@ async function main() {
   const home = mkdtempSync(join(tmpdir(), 'tokenhub-bench-'));
   const children = [];
   try {
-    log('starting upstreams, bare proxy and TokenHub…');
+    log('starting upstreams, bare proxy, calibration proxies and TokenHub…');
     const up = await startChild(process.execPath, [join(ROOT, 'bench/upstream.mjs')], {});
     const slow = await startChild(process.execPath, [join(ROOT, 'bench/upstream.mjs')], { CHUNK_DELAY_MS: '100' });
     children.push(up.child, slow.child);
     const upstreamUrl = `http://127.0.0.1:${up.port}`;
-    const bareChild = await startChild(process.execPath, [join(ROOT, 'bench/bare-proxy.mjs')], { UPSTREAM: upstreamUrl });
-    children.push(bareChild.child);
+    const proxy = async (name, file) => {
+      const p = await startChild(process.execPath, [join(ROOT, 'bench', file)], { UPSTREAM: upstreamUrl });
+      children.push(p.child);
+      return { name, url: `http://127.0.0.1:${p.port}`, pid: p.child.pid };
+    };
+    const bare = await proxy('bare', 'bare-proxy.mjs');
+    const raw = await proxy('calibRaw', 'calib-raw.mjs');
+    const hono = await proxy('calibHono', 'calib-hono.mjs');
     const th = await startTokenHub(home, upstreamUrl, `http://127.0.0.1:${slow.port}`);
     children.push(th.child);
     const direct = { name: 'upstream', url: upstreamUrl };
-    const bare = { name: 'bare', url: `http://127.0.0.1:${bareChild.port}`, pid: bareChild.child.pid };
+    const targets = [bare, raw, hono, th];
 
-    const results = { rounds: ROUNDS, loadMs: LOAD_MS, node: process.version, nonStream: {}, stream: {}, serial: {}, memory: {}, cli: {}, usageOff: {} };
-    for (const t of [bare, th]) await load(t, { stream: false, connections: 50, ms: 800, model: 'bench-model' }); // warm-up
+    const results = { rounds: ROUNDS, loadMs: LOAD_MS, pathMs: PATH_MS, node: process.version, nonStream: {}, stream: {}, paths: [], serial: {}, memory: {}, cli: {}, usageOff: {} };
+    for (const t of targets) await load(t, { stream: false, connections: 50, ms: 800, model: 'bench-model' }); // warm-up
 
-    const collect = { bare: { ns: [], st: [] }, tokenhub: { ns: [], st: [] } };
+    const collect = Object.fromEntries(targets.map((t) => [t.name, { ns: [], st: [] }]));
     for (let r = 0; r < ROUNDS; r++) {
-      log(`round ${r + 1}/${ROUNDS}: 50 connections, non-streaming and streaming`);
-      const order = r % 2 ? [th, bare] : [bare, th];
+      log(`round ${r + 1}/${ROUNDS}: 50 connections, non-streaming and streaming, ${targets.length} targets`);
+      const order = targets.map((_, i) => targets[(i + r) % targets.length]);
       for (const t of order) collect[t.name].ns.push(await load(t, { stream: false, connections: 50, ms: LOAD_MS, model: 'bench-model' }));
       for (const t of order) collect[t.name].st.push(await load(t, { stream: true, connections: 50, ms: LOAD_MS, model: 'bench-model' }));
     }
     const med = (runs, k) => median(runs.map((x) => x[k]));
-    for (const name of ['bare', 'tokenhub']) {
+    for (const { name } of targets) {
       const { ns, st } = collect[name];
       results.nonStream[name] = { rps: med(ns, 'rps'), p50: med(ns, 'p50'), p99: med(ns, 'p99'), cpuMsPerReq: med(ns, 'cpuMsPerReq'), errors: ns.reduce((a, x) => a + x.errors, 0), peakRssMb: Math.max(...ns.map((x) => x.peakRssMb)) };
       results.stream[name] = { rps: med(st, 'rps'), ttfcP50: med(st, 'ttfcP50'), ttfcP99: med(st, 'ttfcP99'), cpuMsPerReq: med(st, 'cpuMsPerReq'), errors: st.reduce((a, x) => a + x.errors, 0), peakRssMb: Math.max(...st.map((x) => x.peakRssMb)) };
+    }
+
+    log(`protocol paths: ${PATHS.length} × non-streaming and streaming, TokenHub and the bare proxy, ${ROUNDS} round(s)`);
+    for (const path of PATHS) {
+      const runs = { bare: { ns: [], st: [] }, tokenhub: { ns: [], st: [] } };
+      for (let r = 0; r < ROUNDS; r++) {
+        const order = r % 2 ? [th, bare] : [bare, th];
+        for (const stream of [false, true]) {
+          for (const t of order) {
+            // The bare proxy carries the client's own request to an upstream speaking the client's protocol.
+            const model = t === bare ? 'bench-model' : path.model;
+            runs[t.name][stream ? 'st' : 'ns'].push(await load(t, { stream, connections: 50, ms: PATH_MS, model, protocol: path.protocol }));
+          }
+        }
+      }
+      const m = (name, kind, k) => med(runs[name][kind], k);
+      const errors = [...runs.tokenhub.ns, ...runs.tokenhub.st].reduce((a, x) => a + x.errors, 0);
+      results.paths.push({
+        ...path,
+        nonStream: { bare: m('bare', 'ns', 'rps'), tokenhub: m('tokenhub', 'ns', 'rps'), cpuBare: m('bare', 'ns', 'cpuMsPerReq'), cpuTokenhub: m('tokenhub', 'ns', 'cpuMsPerReq') },
+        stream: { bare: m('bare', 'st', 'rps'), tokenhub: m('tokenhub', 'st', 'rps'), cpuBare: m('bare', 'st', 'cpuMsPerReq'), cpuTokenhub: m('tokenhub', 'st', 'cpuMsPerReq') },
+        errors,
+      });
     }
 
     log(`one connection: ${SERIAL_N} requests per target, alternating`);
@@ -252,7 +229,6 @@ async function main() {
     rmSync(home, { recursive: true, force: true });
   }
 }
-
 function report(r) {
   if (JSON_OUT) {
     process.stdout.write(JSON.stringify(r, null, 2) + '\n');
@@ -261,27 +237,41 @@ function report(r) {
   const n = r.nonStream;
   const st = r.stream;
   const ratio = (a, b) => `${round(a / b, 2)}×`;
+  // A calibration proxy's figure with its own ratio to the bare proxy.
+  const cal = (group, name, k, d = 0) => `${round(group[name][k], d)} (${ratio(group[name][k], group.bare[k])})`;
   const rows = [
-    ['non-streaming, 50 conns', 'req/s', round(n.bare.rps, 0), round(n.tokenhub.rps, 0), ratio(n.tokenhub.rps, n.bare.rps), '≥ 0.80×'],
-    ['', 'p50 ms', round(n.bare.p50), round(n.tokenhub.p50), '', ''],
-    ['', 'p99 ms', round(n.bare.p99), round(n.tokenhub.p99), '', ''],
-    ['', 'CPU ms/req', round(n.bare.cpuMsPerReq, 3), round(n.tokenhub.cpuMsPerReq, 3), ratio(n.tokenhub.cpuMsPerReq, n.bare.cpuMsPerReq), '≤ 1.5×'],
-    ['streaming, 50 conns', 'streams/s', round(st.bare.rps, 0), round(st.tokenhub.rps, 0), ratio(st.tokenhub.rps, st.bare.rps), '≥ 0.80×'],
-    ['', 'first chunk p50 ms', round(st.bare.ttfcP50), round(st.tokenhub.ttfcP50), '', ''],
-    ['', 'first chunk p99 ms', round(st.bare.ttfcP99), round(st.tokenhub.ttfcP99), '', ''],
-    ['one connection', 'added p50 ms', round(r.serial.bare.addedP50, 3), round(r.serial.tokenhub.addedP50, 3), '', '≤ 0.5 ms'],
-    ['', 'added p99 ms', round(r.serial.bare.addedP99, 3), round(r.serial.tokenhub.addedP99, 3), '', ''],
-    ['memory', 'peak RSS under load MB', '', round(r.memory.underLoadPeakMb, 0), '', ''],
-    ['', `${r.memory.openStreams.streams} open streams MB`, '', `${round(r.memory.openStreams.baselineMb, 0)} → ${round(r.memory.openStreams.peakMb, 0)} → ${round(r.memory.openStreams.afterMb, 0)}`, `${r.memory.openStreams.completed} ok`, '≤ 200 MB'],
-    ['usage recording', 'req/s on / off', '', `${round(r.usageOff.rpsOn, 0)} / ${round(r.usageOff.rpsOff, 0)}`, ratio(r.usageOff.rpsOn, r.usageOff.rpsOff), '≈ 1×'],
-    ['CLI start', 'median ms', `node -e 0: ${round(r.cli.nodeBareMs, 0)}`, `--help ${round(r.cli.helpMs, 0)}, keys list ${round(r.cli.keysListMs, 0)}`, ratio(r.cli.helpMs, r.cli.nodeBareMs), '--help ≤ 1.25× node -e 0'],
+    ['non-streaming, 50 conns', 'req/s', round(n.bare.rps, 0), cal(n, 'calibRaw', 'rps'), cal(n, 'calibHono', 'rps'), round(n.tokenhub.rps, 0), ratio(n.tokenhub.rps, n.bare.rps), '≥ 0.80×'],
+    ['', 'p50 ms', round(n.bare.p50), round(n.calibRaw.p50), round(n.calibHono.p50), round(n.tokenhub.p50), '', ''],
+    ['', 'p99 ms', round(n.bare.p99), round(n.calibRaw.p99), round(n.calibHono.p99), round(n.tokenhub.p99), '', ''],
+    ['', 'CPU ms/req', round(n.bare.cpuMsPerReq, 3), cal(n, 'calibRaw', 'cpuMsPerReq', 3), cal(n, 'calibHono', 'cpuMsPerReq', 3), round(n.tokenhub.cpuMsPerReq, 3), ratio(n.tokenhub.cpuMsPerReq, n.bare.cpuMsPerReq), '≤ 1.5×'],
+    ['streaming, 50 conns', 'streams/s', round(st.bare.rps, 0), cal(st, 'calibRaw', 'rps'), cal(st, 'calibHono', 'rps'), round(st.tokenhub.rps, 0), ratio(st.tokenhub.rps, st.bare.rps), '≥ 0.80×'],
+    ['', 'CPU ms/stream', round(st.bare.cpuMsPerReq, 3), cal(st, 'calibRaw', 'cpuMsPerReq', 3), cal(st, 'calibHono', 'cpuMsPerReq', 3), round(st.tokenhub.cpuMsPerReq, 3), ratio(st.tokenhub.cpuMsPerReq, st.bare.cpuMsPerReq), ''],
+    ['', 'first chunk p50 ms', round(st.bare.ttfcP50), round(st.calibRaw.ttfcP50), round(st.calibHono.ttfcP50), round(st.tokenhub.ttfcP50), '', ''],
+    ['', 'first chunk p99 ms', round(st.bare.ttfcP99), round(st.calibRaw.ttfcP99), round(st.calibHono.ttfcP99), round(st.tokenhub.ttfcP99), '', ''],
+    ['one connection', 'added p50 ms', round(r.serial.bare.addedP50, 3), '', '', round(r.serial.tokenhub.addedP50, 3), '', '≤ 0.5 ms'],
+    ['', 'added p99 ms', round(r.serial.bare.addedP99, 3), '', '', round(r.serial.tokenhub.addedP99, 3), '', ''],
+    ['memory', 'peak RSS under load MB', '', '', '', round(r.memory.underLoadPeakMb, 0), '', ''],
+    ['', `${r.memory.openStreams.streams} open streams MB`, '', '', '', `${round(r.memory.openStreams.baselineMb, 0)} → ${round(r.memory.openStreams.peakMb, 0)} → ${round(r.memory.openStreams.afterMb, 0)}`, `${r.memory.openStreams.completed} ok`, '≤ 200 MB'],
+    ['usage recording', 'req/s on / off', '', '', '', `${round(r.usageOff.rpsOn, 0)} / ${round(r.usageOff.rpsOff, 0)}`, ratio(r.usageOff.rpsOn, r.usageOff.rpsOff), '≈ 1×'],
+    ['CLI start', 'median ms', `node -e 0: ${round(r.cli.nodeBareMs, 0)}`, '', '', `--help ${round(r.cli.helpMs, 0)}, keys list ${round(r.cli.keysListMs, 0)}`, ratio(r.cli.helpMs, r.cli.nodeBareMs), '--help ≤ 1.25×'],
   ];
-  const head = ['', 'metric', 'bare proxy', 'TokenHub', 'ratio', 'target'];
+  printTable(['', 'metric', 'bare proxy', 'calib raw', 'calib Hono', 'TokenHub', 'ratio', 'target'], rows);
+  console.log('\nprotocol paths (TokenHub vs the bare proxy carrying the same client request to an upstream in the client\'s protocol)');
+  const pathRows = [];
+  for (const p of r.paths) {
+    pathRows.push([p.name, 'req/s', round(p.nonStream.bare, 0), round(p.nonStream.tokenhub, 0), ratio(p.nonStream.tokenhub, p.nonStream.bare), ratio(p.nonStream.cpuTokenhub, p.nonStream.cpuBare), `≥ ${p.target}×`]);
+    pathRows.push(['', 'streams/s', round(p.stream.bare, 0), round(p.stream.tokenhub, 0), ratio(p.stream.tokenhub, p.stream.bare), ratio(p.stream.cpuTokenhub, p.stream.cpuBare), p.errors ? `${p.errors} errors` : '']);
+  }
+  printTable(['path', 'metric', 'bare proxy', 'TokenHub', 'ratio', 'CPU/req ratio', 'target'], pathRows);
+  const errs = (name) => n[name].errors + st[name].errors;
+  console.log(`\nmedians of ${r.rounds} round(s), ${r.loadMs} ms each (paths ${r.pathMs} ms); node ${r.node}; errors: bare ${errs('bare')}, calib ${errs('calibRaw') + errs('calibHono')}, TokenHub ${errs('tokenhub')}`);
+}
+
+function printTable(head, rows) {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => String(row[i]).length)));
   const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd();
   console.log(line(head));
   for (const row of rows) console.log(line(row));
-  console.log(`\nmedians of ${r.rounds} round(s), ${r.loadMs} ms each; node ${r.node}; errors: bare ${n.bare.errors + st.bare.errors}, TokenHub ${n.tokenhub.errors + st.tokenhub.errors}`);
 }
 
 main().catch((err) => {

@@ -1,0 +1,88 @@
+// Shared pieces of the benchmark: child processes, /proc sampling, request bodies per
+// protocol and the closed-loop load generator (undici Pool, one worker per connection).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Pool } from 'undici';
+
+export const log = (...a) => process.stderr.write(a.join(' ') + '\n');
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
+export const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN; };
+export const round = (n, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+
+/** Starts a child that prints `listening PORT` (or TokenHub's banner) and resolves with its port. */
+export function startChild(cmd, argv, env, re = /listening (\d+)/) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.length > 100_000) out = out.slice(-10_000);
+      const m = out.match(re);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.stderr.on('data', (d) => { err += d; if (err.length > 100_000) err = err.slice(-10_000); });
+    child.on('exit', (code) => reject(new Error(`${argv.join(' ')} exited ${code}: ${err.slice(-2000)}`)));
+  });
+}
+
+export function procStat(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(stat[11]) + Number(stat[12]); // utime + stime
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
+  return { cpuMs: ticks * 10, rssMb: rssKb / 1024 };
+}
+
+const PROMPT = 'Say twenty words.';
+/** A request in each inbound protocol: path and body. */
+export const REQUESTS = {
+  chat: (model, stream) => ({ path: '/v1/chat/completions', body: JSON.stringify({ model, messages: [{ role: 'user', content: PROMPT }], max_tokens: 64, ...(stream ? { stream: true } : {}) }) }),
+  messages: (model, stream) => ({ path: '/v1/messages', body: JSON.stringify({ model, max_tokens: 64, messages: [{ role: 'user', content: PROMPT }], ...(stream ? { stream: true } : {}) }) }),
+  responses: (model, stream) => ({ path: '/v1/responses', body: JSON.stringify({ model, input: PROMPT, max_output_tokens: 64, store: false, ...(stream ? { stream: true } : {}) }) }),
+};
+
+export const headersFor = (target) => ({ 'content-type': 'application/json', ...(target.key ? { authorization: `Bearer ${target.key}` } : {}) });
+
+/** Closed-loop load: `connections` workers each sending the next request when the last one ended. */
+export async function load(target, { stream, connections, ms, model, protocol = 'chat' }) {
+  const pool = new Pool(target.url, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  const { path, body } = REQUESTS[protocol](model, stream);
+  const headers = headersFor(target);
+  const lat = [];
+  const ttfc = [];
+  let errors = 0;
+  let peakRss = 0;
+  const sampler = target.pid ? setInterval(() => { peakRss = Math.max(peakRss, procStat(target.pid).rssMb); }, 100) : undefined;
+  const before = target.pid ? procStat(target.pid) : undefined;
+  const end = performance.now() + ms;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      try {
+        const res = await pool.request({ path, method: 'POST', headers, body });
+        let first = true;
+        for await (const _ of res.body) if (first) { ttfc.push(performance.now() - t0); first = false; }
+        if (res.statusCode !== 200) errors++;
+        else lat.push(performance.now() - t0);
+      } catch { errors++; }
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: connections }, worker));
+  const elapsed = performance.now() - t0;
+  clearInterval(sampler);
+  const after = target.pid ? procStat(target.pid) : undefined;
+  await pool.close();
+  return {
+    rps: lat.length / (elapsed / 1000),
+    p50: pct(lat, 0.5),
+    p99: pct(lat, 0.99),
+    ttfcP50: pct(ttfc, 0.5),
+    ttfcP99: pct(ttfc, 0.99),
+    errors,
+    cpuMsPerReq: before ? (after.cpuMs - before.cpuMs) / Math.max(1, lat.length) : NaN,
+    peakRssMb: peakRss,
+  };
+}
