@@ -27,6 +27,8 @@ export function gatewayEnv(url: string, key: string, geminiCliSettings?: string)
   const vars: Record<string, string> = {
     OPENAI_BASE_URL: `${root}/v1`,
     OPENAI_API_KEY: key,
+    // Codex reads its key here (its base URL is config: `tokenhub run -- codex` passes it)
+    CODEX_API_KEY: key,
     ANTHROPIC_BASE_URL: root,
     ANTHROPIC_API_KEY: key,
     ANTHROPIC_AUTH_TOKEN: key,
@@ -106,8 +108,9 @@ Prints OPENAI_BASE_URL (…/v1), OPENAI_API_KEY, ANTHROPIC_BASE_URL (the daemon 
 Anthropic SDKs append /v1/messages), ANTHROPIC_API_KEY and ANTHROPIC_AUTH_TOKEN,
 GOOGLE_GEMINI_BASE_URL (the root: Google Gen AI SDKs append /v1beta/models/…) and
 GEMINI_API_KEY, and GEMINI_CLI_SYSTEM_SETTINGS_PATH: a settings file in TOKENHUB_HOME
-that makes Gemini CLI use the key instead of a Google login. Codex reads OPENAI_BASE_URL
-and OPENAI_API_KEY.`,
+that makes Gemini CLI use the key instead of a Google login. CODEX_API_KEY is the key
+for Codex, which takes its base URL only from config: start it with
+\`tokenhub run -- codex …\`, which passes -c openai_base_url=… for you.`,
     )
     .action(async (opts: EnvOptions, cmd: Command) => {
       const paths = pathsOf(cmd);

@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import type { Paths } from '../config/paths.js';
 import type { Db } from '../store/db.js';
 import { pathsOf, withDb } from './context.js';
-import { gatewayEnv } from './env.js';
+import { codexArgs } from './codex.js';
+import { clientRoot, gatewayEnv } from './env.js';
 import { writeGeminiCliSettings } from './gemini-cli.js';
 import { CliError, formatUsd, note, style } from './output.js';
 import { parseExpiry, parseList, parsePositiveInt, parsePositiveNumber } from './parse.js';
@@ -157,7 +158,10 @@ Examples:
 
 The command gets what \`tokenhub env\` prints: OPENAI_BASE_URL, OPENAI_API_KEY,
 ANTHROPIC_BASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, GOOGLE_GEMINI_BASE_URL,
-GEMINI_API_KEY and GEMINI_CLI_SYSTEM_SETTINGS_PATH. If no daemon runs, one starts in
+GEMINI_API_KEY, GEMINI_CLI_SYSTEM_SETTINGS_PATH and CODEX_API_KEY. A codex command
+also gets -c openai_base_url=… and -c web_search="disabled" (web search runs only at
+OpenAI; -c web_search="live" after the subcommand turns it back on); its own config
+is not touched. If no daemon runs, one starts in
 the background and stops when the last run using it ends. Ctrl-C goes to the command; run waits for it, revokes
 the key, prints requests, tokens, cost, providers and errors on stderr, and exits
 with the command's exit code (128+N if a signal N ended it).`,
@@ -200,7 +204,7 @@ async function runWithKey(paths: Paths, command: string, args: string[], opts: R
       }),
     );
     keyId = record.id;
-    exitCode = await runCommand(command, args, { ...process.env, ...gatewayEnv(daemon.url, key, writeGeminiCliSettings(paths)) });
+    exitCode = await runCommand(command, codexArgs(command, args, `${clientRoot(daemon.url)}/v1`), { ...process.env, ...gatewayEnv(daemon.url, key, writeGeminiCliSettings(paths)) });
     return exitCode;
   } catch (e) {
     if (e instanceof CliError) exitCode = e.exitCode;

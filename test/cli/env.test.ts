@@ -10,6 +10,7 @@ import { tempHome, writeConfig } from '../helpers/gateway.js';
 const NAMES = [
   'OPENAI_BASE_URL',
   'OPENAI_API_KEY',
+  'CODEX_API_KEY',
   'ANTHROPIC_BASE_URL',
   'ANTHROPIC_API_KEY',
   'ANTHROPIC_AUTH_TOKEN',
