@@ -174,6 +174,10 @@ test('stream: two choices become two candidates; an error chunk becomes a google
   const [err] = failing.push(JSON.stringify({ error: { message: 'all providers failed', type: 'api_error', code: 'upstream_unavailable' }, status: 502 })) as Record<string, any>[];
   assert.deepEqual(err!.error.status, 'UNAVAILABLE');
   assert.deepEqual(failing.end(), []);
+  // the gateway's own break frame carries no status: the code says it
+  const broken = new GeminiResponseWriter({ includeThoughts: false, responseId: 'r', model: 'm', promptEstimate: 1 });
+  const [frame] = broken.push(JSON.stringify({ error: { message: 'the provider stopped sending', type: 'api_error', code: 'upstream_error' } })) as Record<string, any>[];
+  assert.deepEqual([frame!.error.code, frame!.error.status], [502, 'UNAVAILABLE']);
 });
 
 test('framing: SSE events with CRLF, or one JSON array', () => {

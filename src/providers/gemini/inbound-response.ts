@@ -116,6 +116,14 @@ export function rpcStatusFor(status: number): string {
   return status >= 500 ? 'INTERNAL' : 'FAILED_PRECONDITION';
 }
 
+/** The HTTP status a gateway error code stands for, where a stream's error frame carries none. */
+export function statusForCode(code: unknown): number {
+  if (code === 'upstream_error' || code === 'upstream_unavailable') return 502;
+  if (code === 'rate_limited') return 429;
+  if (code === 'invalid_request_error') return 400;
+  return 500;
+}
+
 /** A Gemini error body; the gateway's own code (e.g. rate_limited) goes in details, as Google puts ErrorInfo there. */
 export function geminiError(status: number, message: string, reason?: unknown): Json {
   const error: Json = { code: status, message, status: rpcStatusFor(status) };

@@ -12,7 +12,7 @@
  */
 import { usageFromOpenAI } from '../openai/index.js';
 import { isObject, type Json } from '../openai-shape.js';
-import { functionCallPart, geminiErrorFromOpenAI, geminiFinishReason, usageMetadataFrom } from './inbound-response.js';
+import { functionCallPart, geminiErrorFromOpenAI, geminiFinishReason, statusForCode, usageMetadataFrom } from './inbound-response.js';
 
 export interface GeminiStreamOptions {
   includeThoughts: boolean;
@@ -51,7 +51,8 @@ export class GeminiResponseWriter {
     if (!isObject(chunk)) return [];
     if (isObject(chunk.error)) {
       this.finished = true;
-      return [geminiErrorFromOpenAI(typeof chunk.status === 'number' ? chunk.status : 500, chunk)];
+      const status = typeof chunk.status === 'number' ? chunk.status : statusForCode(chunk.error.code);
+      return [geminiErrorFromOpenAI(status, chunk)];
     }
     if (typeof chunk.model === 'string') this.model = chunk.model;
     if (isObject(chunk.usage)) this.usage = chunk.usage;
