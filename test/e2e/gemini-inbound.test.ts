@@ -73,7 +73,9 @@ describe('Gemini API inbound, translated to an OpenAI provider', () => {
     assert.equal(rec.endpoint, 'generate_content');
     assert.equal(rec.promptTokens, 1117);
     assert.equal(rec.cachedTokens, 1024);
+    assert.equal(rec.reasoningTokens, 20);
     assert.equal(rec.servedModel, 'oa/gpt-4o-mini');
+    assert.ok(logLines.some((l) => l.includes('dropped') && l.includes('safetySettings')), 'safetySettings ignored with a logged note');
   });
 
   test('generateContentStream (alt=sse): text piece by piece, then finishReason and usageMetadata', async () => {

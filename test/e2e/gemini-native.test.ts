@@ -75,6 +75,7 @@ describe('Gemini API inbound, forwarded natively to a Gemini provider', () => {
     assert.equal(rec.servedModel, 'google/flash');
     assert.equal(rec.promptTokens, 9);
     assert.equal(rec.completionTokens, 35, 'thoughts are billed as output');
+    assert.equal(rec.reasoningTokens, 26);
     assert.equal(rec.usageEstimated, false);
   });
 
