@@ -96,9 +96,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const usage = new ThreadedUsageWriter(paths.db, 20, (why) => log.error('usage write failed; will retry', { error: why }));
   // For `npm run bench` only: measures what usage recording costs by not doing it.
   if (env.TOKENHUB_BENCH_NO_USAGE === '1') usage.record = () => {};
-  // Budgets start from the usage table (flushed first, so queued records count) and run in memory after.
+  // Budgets start from the usage table (plus records not written yet) and run in memory after.
   const limits = new KeyLimiter({
-    spentSince: (keyId, since) => (usage.flush(), spendSince(db, keyId, since)),
+    // records still on their way to disk count too, without blocking the loop on the writer thread
+    spentSince: (keyId, since) => spendSince(db, keyId, since, usage.pending()),
     clock: clock.mono,
     wallClock: clock.wall,
   });

@@ -4,10 +4,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './db.js';
-import { BatchedUsageWriter, type UsageRecord } from './usage.js';
-
-export type ToWorker = { type: 'records'; records: UsageRecord[] } | { type: 'flush'; done: SharedArrayBuffer };
-export type FromWorker = { type: 'error'; message: string };
+import { BatchedUsageWriter } from './usage.js';
+import { FLUSH_FAILED, FLUSHED, type FromWorker, type ToWorker } from './usage-protocol.js';
 
 const port = parentPort!;
 const db = openDatabase((workerData as { file: string }).file);
@@ -16,11 +14,12 @@ const writer = new BatchedUsageWriter(db, 1_000, (err) => port.postMessage({ typ
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'records') {
     for (const r of msg.records) writer.record(r);
-    writer.flush();
+    // Acknowledged only once on disk: until then the main thread still counts the batch as pending.
+    if (writer.flush()) port.postMessage({ type: 'written', seq: msg.seq } satisfies FromWorker);
   } else {
-    writer.flush();
+    const ok = writer.flush();
     const flag = new Int32Array(msg.done);
-    Atomics.store(flag, 0, 1);
+    Atomics.store(flag, 0, ok ? FLUSHED : FLUSH_FAILED);
     Atomics.notify(flag, 0);
   }
 });

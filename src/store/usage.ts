@@ -108,21 +108,24 @@ export class BatchedUsageWriter implements UsageSink {
     }
   }
 
-  flush(): void {
+  /** Writes what is queued; false when the write failed (the records stay queued for a retry). */
+  flush(): boolean {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.queue.length === 0) return;
+    if (this.queue.length === 0) return true;
     const batch = this.queue;
     this.queue = [];
     try {
       this.writeBatch.immediate(batch);
+      return true;
     } catch (err) {
       // Keep the records for the next window rather than lose them (SQLITE_BUSY past the timeout).
       this.queue = batch.concat(this.queue);
       this.onError(err);
       if (!this.closed) this.timer = setTimeout(() => this.flush(), 100);
+      return false;
     }
   }
 
@@ -181,8 +184,19 @@ export function usageTotals(db: Db, filter: UsageFilter = {}): UsageTotals {
   return db.prepare(`SELECT ${USAGE_AGGREGATES} FROM usage u ${w.sql}`).get(...w.args) as UsageTotals;
 }
 
-/** A key's settled spend since a time: what a budget starts from at startup and on period changes. */
-export function spendSince(db: Db, keyId: string, since: number): number {
-  const row = db.prepare('SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM usage WHERE key_id = ? AND ts >= ?').get(keyId, since) as { spent: number };
-  return row.spent;
+/**
+ * A key's spend since a time: what a budget starts from at startup and on period changes.
+ * `pending` are records a writer holds that may not be on disk yet: each counts unless
+ * the table already has it, read in one snapshot, so none counts twice or not at all and
+ * nobody waits for the writer.
+ */
+export function spendSince(db: Db, keyId: string, since: number, pending: readonly UsageRecord[] = []): number {
+  const mine = pending.filter((r) => r.keyId === keyId && r.ts >= since && r.costUsd);
+  const read = db.transaction(() => {
+    let spent = (db.prepare('SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM usage WHERE key_id = ? AND ts >= ?').get(keyId, since) as { spent: number }).spent;
+    const written = db.prepare('SELECT 1 FROM usage WHERE request_id = ?').pluck();
+    for (const r of mine) if (written.get(r.requestId) === undefined) spent += r.costUsd!;
+    return spent;
+  });
+  return read();
 }

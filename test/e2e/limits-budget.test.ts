@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { DEFAULT_OUTPUT_CAP } from '../../src/gateway/budget.js';
+import { SqliteKeyStore } from '../../src/store/keys.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
 import { fakeProvider, startGateway, tempHome, type TestGateway } from '../helpers/gateway.js';
 
@@ -99,6 +100,22 @@ describe('budgets hold under concurrency and survive restarts', () => {
     assert.ok(spent <= 10 + ok * 6.00001 - (10 - 0.001), `spent ${spent}`);
     const after = await client.chat.completions.create({ model: 'uncapped', messages, max_tokens: 1 }).catch((e: unknown) => e);
     assertQuotaErrors([after]);
+  });
+
+  test('a budget added to a busy key starts from its spend, records on their way to disk included, without blocking the loop', async () => {
+    const { id, key } = gw.mintKey();
+    await clientFor(key).chat.completions.create({ model: 'dollar', messages }); // $1, queued for the writer thread
+    const wait = Atomics.wait;
+    let waits = 0;
+    Atomics.wait = ((...args: Parameters<typeof Atomics.wait>) => (waits++, wait(...args))) as typeof Atomics.wait;
+    try {
+      new SqliteKeyStore(gw.daemon.db).update(id, { budgetUsd: 10, budgetPeriod: 'total' });
+      gw.daemon.gateway.keys.reload(); // what the watcher does: the limiter loads the key's spend now
+    } finally {
+      Atomics.wait = wait;
+    }
+    assert.equal(waits, 0, 'loading the spend did not wait on the writer thread');
+    assert.equal(gw.daemon.gateway.limits!.status(id).budget!.spentUsd, 1);
   });
 
   test('an unpriced model is served and recorded with cost null, and does not use the budget', async () => {

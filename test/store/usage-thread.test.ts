@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { Worker } from 'node:worker_threads';
 import { openDatabase } from '../../src/store/db.js';
 import { ThreadedUsageWriter } from '../../src/store/usage-thread.js';
-import type { UsageRecord } from '../../src/store/usage.js';
+import { spendSince, type UsageRecord } from '../../src/store/usage.js';
 import { tempHome } from '../helpers/gateway.js';
 
 const rec = (requestId: string): UsageRecord => ({
@@ -51,4 +51,42 @@ test('a record that arrives after close is written at once, without waiting on t
   writer.record(rec('after'));
   assert.ok(performance.now() - t0 < 2000, 'no flush timeout');
   assert.deepEqual(ids(file), ['after', 'before']);
+});
+
+test('records not on disk yet count toward a key’s spend without waiting on the thread, and none counts twice', () => {
+  const file = join(tempHome(), 'tokenhub.db');
+  openDatabase(file).close();
+  const writer = new ThreadedUsageWriter(file, 5);
+  const db = openDatabase(file);
+  try {
+    writer.record(rec('p1'));
+    writer.record(rec('p2'));
+    const stale = writer.pending();
+    assert.deepEqual(stale.map((r) => r.requestId), ['p1', 'p2']);
+    assert.equal(spendSince(db, 'key_t', 0, stale), 0.002, 'queued records count');
+    assert.equal(spendSince(db, 'key_t', 0, []), 0, 'the table alone does not have them yet');
+    assert.equal(spendSince(db, 'other', 0, stale), 0);
+    assert.equal(writer.flush(), true);
+    assert.equal(spendSince(db, 'key_t', 0, stale), 0.002, 'written records in a stale pending list count once');
+    assert.equal(spendSince(db, 'key_t', 0, writer.pending()), 0.002);
+  } finally {
+    db.close();
+    writer.close();
+  }
+});
+
+test('flush says so when a write failed', () => {
+  const file = join(tempHome(), 'tokenhub.db');
+  openDatabase(file).close();
+  const errors: string[] = [];
+  const writer = new ThreadedUsageWriter(file, 5, (m) => errors.push(m));
+  writer.record(rec('ok'));
+  assert.equal(writer.flush(), true);
+  const other = openDatabase(file);
+  other.exec('DROP TABLE usage');
+  other.close();
+  writer.record(rec('lost'));
+  assert.equal(writer.flush(), false);
+  assert.ok(errors.length > 0);
+  void writer.close();
 });
