@@ -1,9 +1,12 @@
 // Shared pieces of the benchmark: child processes, /proc sampling, request bodies per
 // protocol and the closed-loop load generator (undici Pool, one worker per connection).
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 
+export const BIN = fileURLToPath(new URL('../bin/tokenhub', import.meta.url));
 export const log = (...a) => process.stderr.write(a.join(' ') + '\n');
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
@@ -85,4 +88,46 @@ export async function load(target, { stream, connections, ms, model, protocol = 
     cpuMsPerReq: before ? (after.cpuMs - before.cpuMs) / Math.max(1, lat.length) : NaN,
     peakRssMb: peakRss,
   };
+}
+
+/** TokenHub as a user runs it: key auth with a model allowlist, budget and rpm, the cost strategy over two priced providers, usage recorded. */
+export async function startTokenHub(home, upstreamUrl, slowUrl, extraEnv = {}, extraProviders = '') {
+  writeFileSync(join(home, 'config.yaml'), `
+routing:
+  strategy: cost
+providers:
+  alpha:
+    type: openai-compatible
+    base_url: ${upstreamUrl}/v1
+    api_key: sk-bench-upstream-alpha
+    responses: true
+    models:
+      bench-model: { input: 0.5, output: 1.5 }
+  beta:
+    type: openai-compatible
+    base_url: ${upstreamUrl}/v1
+    api_key: sk-bench-upstream-beta
+    models:
+      bench-model: { input: 0.6, output: 1.8 }
+    responses: true
+  claude:
+    type: anthropic
+    base_url: ${upstreamUrl}
+    api_key: sk-ant-bench-upstream
+    models:
+      bench-claude: { input: 3, output: 15 }
+  slow:
+    type: openai-compatible
+    base_url: ${slowUrl}/v1
+    models:
+      bench-slow: { input: 0.5, output: 1.5 }
+${extraProviders}`);
+  const created = spawnSync(process.execPath, [BIN, 'keys', 'create', '--name', 'bench', '--models', 'bench-*', '--budget', '1000000', '--rpm', '100000000', '--json'], {
+    env: { ...process.env, TOKENHUB_HOME: home },
+    encoding: 'utf8',
+  });
+  if (created.status !== 0) throw new Error(created.stderr);
+  const key = JSON.parse(created.stdout).key;
+  const { child, port } = await startChild(process.execPath, [BIN, 'serve', '--port', '0'], { TOKENHUB_HOME: home, NO_COLOR: '1', ...extraEnv }, /127\.0\.0\.1:(\d+)\/v1/);
+  return { name: 'tokenhub', url: `http://127.0.0.1:${port}`, key, pid: child.pid, child };
 }

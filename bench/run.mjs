@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { load, log, median, pct, procStat, REQUESTS, round, sleep, startChild } from './lib.mjs';
+import { BIN, load, log, median, pct, procStat, REQUESTS, round, sleep, startChild, startTokenHub } from './lib.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin/tokenhub');
 const args = new Set(process.argv.slice(2));
 const JSON_OUT = args.has('--json');
 const QUICK = args.has('--quick');
@@ -91,46 +90,6 @@ function cliStart(home) {
   return { ...out, helpRatio: out.helpMs / out.nodeBareMs };
 }
 
-async function startTokenHub(home, upstreamUrl, slowUrl, extraEnv = {}) {
-  writeFileSync(join(home, 'config.yaml'), `
-routing:
-  strategy: cost
-providers:
-  alpha:
-    type: openai-compatible
-    base_url: ${upstreamUrl}/v1
-    api_key: sk-bench-upstream-alpha
-    responses: true
-    models:
-      bench-model: { input: 0.5, output: 1.5 }
-  beta:
-    type: openai-compatible
-    base_url: ${upstreamUrl}/v1
-    api_key: sk-bench-upstream-beta
-    models:
-      bench-model: { input: 0.6, output: 1.8 }
-    responses: true
-  claude:
-    type: anthropic
-    base_url: ${upstreamUrl}
-    api_key: sk-ant-bench-upstream
-    models:
-      bench-claude: { input: 3, output: 15 }
-  slow:
-    type: openai-compatible
-    base_url: ${slowUrl}/v1
-    models:
-      bench-slow: { input: 0.5, output: 1.5 }
-`);
-  const created = spawnSync(process.execPath, [BIN, 'keys', 'create', '--name', 'bench', '--models', 'bench-*', '--budget', '1000000', '--rpm', '100000000', '--json'], {
-    env: { ...process.env, TOKENHUB_HOME: home },
-    encoding: 'utf8',
-  });
-  if (created.status !== 0) throw new Error(created.stderr);
-  const key = JSON.parse(created.stdout).key;
-  const { child, port } = await startChild(process.execPath, [BIN, 'serve', '--port', '0'], { TOKENHUB_HOME: home, NO_COLOR: '1', ...extraEnv }, /127\.0\.0\.1:(\d+)\/v1/);
-  return { name: 'tokenhub', url: `http://127.0.0.1:${port}`, key, pid: child.pid, child };
-}
 
 async function main() {
   const home = mkdtempSync(join(tmpdir(), 'tokenhub-bench-'));
@@ -274,7 +233,7 @@ function printTable(head, rows) {
   for (const row of rows) console.log(line(row));
 }
 
-main().catch((err) => {
+(args.has('--soak') ? import('./soak.mjs').then((m) => m.soak(process.argv.slice(2))) : main()).catch((err) => {
   console.error(err);
   process.exit(1);
 });

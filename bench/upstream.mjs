@@ -4,7 +4,7 @@
 //   POST /v1/chat/completions  OpenAI chat: JSON, or SSE (20 content chunks, finish, usage, [DONE])
 //   POST /v1/messages          Anthropic Messages: JSON, or SSE (message_start … 20 text deltas … message_stop)
 //   POST /v1/responses         OpenAI Responses: JSON, or SSE (response.created … 20 deltas … response.completed)
-// CHUNK_DELAY_MS slows streams (the open-streams test).
+// Any path under /fail/ answers 500 (a provider that is down). CHUNK_DELAY_MS slows streams.
 import { createServer } from 'node:http';
 
 const delay = Number(process.env.CHUNK_DELAY_MS ?? 0);
@@ -81,7 +81,14 @@ const server = createServer(async (req, res) => {
   for await (const c of req) chunks.push(c);
   let body = {};
   try { body = JSON.parse(Buffer.concat(chunks).toString()); } catch {}
-  const proto = PROTOCOLS[req.url.split('?')[0]];
+  const path = req.url.split('?')[0];
+  if (path.startsWith('/fail/')) {
+    // A provider that is down (the soak's failovers): OpenAI's error envelope, 500.
+    res.writeHead(500, { 'content-type': 'application/json' });
+    res.end('{"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}}');
+    return;
+  }
+  const proto = PROTOCOLS[path];
   if (!proto) {
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end('{"error":{"message":"not found","type":"invalid_request_error"}}');
