@@ -5,7 +5,7 @@
  * first event can still be failed over. Exactly one usage record is written, whether
  * the stream ends, breaks, or the client hangs up (which aborts the upstream at once).
  */
-import { GatewayError, sseErrorFrame } from '../errors.js';
+import { errorBody, GatewayError, sseErrorFrame } from '../errors.js';
 import type { StreamTranslator, Target } from '../providers/types.js';
 import { SSE_DONE, SseDecoder, sseData } from '../upstream/sse.js';
 import type { HealthSettings, RouterHealth } from '../router/health.js';
@@ -31,10 +31,27 @@ export interface RelayInput {
 }
 
 /**
+ * Writes the relay's payloads in the client's protocol: once, at the edge, with no
+ * decoding of text the gateway itself produced. The default speaks OpenAI chat SSE
+ * (or, for a native stream, passes the provider's frames as they are); an inbound
+ * protocol that was translated sets its own with `encodeWith`.
+ */
+export interface StreamEncoder {
+  /** one translator payload: an OpenAI chunk's JSON (translated), or a whole frame (native) */
+  push(payload: string): string;
+  /** the stream ended whole */
+  end(): string;
+  /** the stream broke off after bytes reached the client */
+  error(err: GatewayError): string;
+}
+
+/**
  * A committed stream, pulled by whoever writes the response: each `next()` gives the
- * SSE text to send now, null once the stream has ended and its usage is recorded.
+ * text to send now, null once the stream has ended and its usage is recorded.
  */
 export interface SseRelay {
+  /** replaces the encoder; call before the first `next()` */
+  encodeWith(encoder: StreamEncoder): void;
   next(): Promise<string | null>;
   /** true once `next()` has handed out the last text: the writer can end the response with it */
   readonly done: boolean;
@@ -60,13 +77,38 @@ class EmptyStream extends Error {
   }
 }
 
-function dataFrames(payloads: string[]): string {
-  let out = '';
-  for (const p of payloads) out += sseData(p);
-  return out;
+/**
+ * An encoder from an inbound protocol's writer, which turns each OpenAI chunk into its
+ * own frames. A break goes to the writer as OpenAI's error chunk, then the writer ends.
+ */
+export function writerEncoder(writer: { push(chunk: string): string[]; end(): string[] }, onEnd?: () => void): StreamEncoder {
+  const end = (): string => {
+    const text = writer.end().join('');
+    onEnd?.();
+    return text;
+  };
+  return {
+    push: (chunk) => writer.push(chunk).join(''),
+    end,
+    error: (err) => writer.push(errorBody(err)).join('') + end(),
+  };
 }
 
-const rawFrames = (payloads: string[]): string => payloads.join('');
+/** OpenAI chat-completions SSE: `data: <chunk>` each, `data: [DONE]` at the end. */
+const chatSse: StreamEncoder = { push: sseData, end: () => SSE_DONE, error: sseErrorFrame };
+
+/** A native stream: the provider's frames as they are; breaks in the protocol's own error frame. */
+const rawFrames = (translator: StreamTranslator): StreamEncoder => ({
+  push: (frame) => frame,
+  end: () => '',
+  error: (err) => translator.errorFrame?.(err) ?? sseErrorFrame(err),
+});
+
+/** What one read gives: payloads to send now, and whether they are the last. */
+interface Piece {
+  payloads: string[];
+  last: boolean;
+}
 
 /**
  * The client asked for usage (stream_options.include_usage) and the provider sent none:
@@ -86,8 +128,12 @@ function countedUsageChunk(input: RelayInput, usage: { promptTokens: number; com
 export async function openRelay(input: RelayInput): Promise<Relay> {
   const { ledger, target, res, abort, promptEstimate } = input;
   const { translator } = input;
-  const frames = input.raw ? rawFrames : dataFrames;
-  const done = input.raw ? '' : SSE_DONE;
+  let encoder: StreamEncoder = input.raw ? rawFrames(translator) : chatSse;
+  const encode = (piece: Piece): string => {
+    let text = '';
+    for (const p of piece.payloads) text += encoder.push(p);
+    return piece.last ? text + encoder.end() : text;
+  };
   const decoder = new SseDecoder();
   let events = 0;
   const chunks = res.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -107,7 +153,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
   };
 
   /** Reads upstream until there is something to send (or the upstream ends). */
-  const readSome = async (): Promise<string> => {
+  const readSome = async (): Promise<Piece> => {
     for (;;) {
       const next = await chunks.next();
       if (next.done) {
@@ -122,7 +168,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
         const terminated = translator.terminated?.() ?? translator.complete?.();
         if (terminated === false && !translator.error()) throw new TruncatedStream();
         tail.push(...ending());
-        return frames(tail) + done;
+        return { payloads: tail, last: true };
       }
       const out: string[] = [];
       for (const ev of decoder.push(next.value)) {
@@ -134,9 +180,10 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
         // The provider said it is done: end now, in one write, and let the connection drain for reuse.
         ended = true;
         res.body.resume();
-        return frames(out) + frames(ending()) + done;
+        out.push(...ending());
+        return { payloads: out, last: true };
       }
-      if (out.length > 0) return frames(out);
+      if (out.length > 0) return { payloads: out, last: false };
     }
   };
 
@@ -160,7 +207,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
   // The caller's first-byte timer runs until this returns: headers may come at once
   // and the first event much later.
   let timer: NodeJS.Timeout | undefined;
-  let first: string;
+  let first: Piece;
   try {
     first = await readSome();
   } catch (err) {
@@ -181,7 +228,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
 
   let ttfbMs: number | null = null;
   let closed = false;
-  let pending: string | null = first;
+  let pending: Piece | null = first;
   const finished = () => {
     closed = true;
     const failed = translator.error();
@@ -192,20 +239,27 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
     get done() {
       return closed && pending === null;
     },
+    encodeWith(e) {
+      encoder = e;
+    },
     async next() {
       if (pending !== null) {
-        const text = pending;
+        const piece = pending;
         pending = null;
         ttfbMs = Math.round((performance.now() - ledger.input.startedAt) * 100) / 100;
         if (ended) finished();
-        return text;
+        return encode(piece);
       }
       if (closed) return null;
       try {
-        const text = await readSome();
-        if (closed) return null;
-        if (ended) finished();
-        return text;
+        // An encoder may hold payloads back (nothing to say yet): read on until it has text.
+        for (;;) {
+          const piece = await readSome();
+          if (closed) return null;
+          if (ended) finished();
+          const text = encode(piece);
+          if (text !== '' || piece.last) return text;
+        }
       } catch (err) {
         if (closed) return null;
         closed = true;
@@ -214,7 +268,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
         abort.abort();
         settle(502, err instanceof TruncatedStream ? 'upstream_truncated' : 'upstream_error', ttfbMs);
         const error = new GatewayError('upstream_error', `The provider's stream broke off: ${why}`);
-        return translator.errorFrame?.(error) ?? sseErrorFrame(error);
+        return encoder.error(error);
       }
     },
     cancel() {

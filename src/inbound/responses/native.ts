@@ -3,7 +3,7 @@
  * speaks Responses gets, and a relay that keeps the final Response for the store.
  */
 import { GatewayError } from '../../errors.js';
-import type { SseRelay } from '../../gateway/stream.js';
+import type { StreamEncoder } from '../../gateway/stream.js';
 import { isObject, type Json } from '../../providers/openai-shape.js';
 import { decodeThinking } from './ids.js';
 
@@ -25,40 +25,33 @@ export function nativeBody(raw: Json, history: Json[], input: Json[]): Json {
 }
 
 /**
- * A native stream as is, with two exceptions: the gateway's own failure frame (the
- * provider broke off mid-stream, OpenAI-shaped) goes out as the Responses `error`
- * event, and the final Response is kept (`onFinal`) as it passes.
+ * A native stream as is, with two additions: a break the gateway saw goes out as the
+ * Responses `error` event (numbered after the provider's last), and the final Response
+ * is kept (`onFinal`) as it passes. Each payload is one whole frame from the provider.
  */
-export function nativeRelay(relay: SseRelay, onFinal: (response: Json) => void): SseRelay {
+export function nativeEncoder(onFinal: (response: Json) => void): StreamEncoder {
   /** the next sequence number after the provider's last */
   let seq = 0;
   return {
-    get done() {
-      return relay.done;
-    },
-    async next() {
-      const text = await relay.next();
-      if (text === null) return null;
-      if (text.startsWith('data: {"error"')) {
-        const envelope = JSON.parse(text.slice(6)) as { error?: Json };
-        const e = envelope.error ?? {};
-        const event = { type: 'error', sequence_number: seq++, code: e.code ?? null, message: String(e.message ?? 'provider error'), param: e.param ?? null };
-        return `event: error\ndata: ${JSON.stringify(event)}\n\n`;
-      }
-      for (const m of text.matchAll(/"sequence_number":(\d+)/g)) seq = Number(m[1]) + 1;
-      const at = text.search(/event: response\.(completed|incomplete)\n/);
+    push(frame) {
+      for (const m of frame.matchAll(/"sequence_number":(\d+)/g)) seq = Number(m[1]) + 1;
+      const at = frame.search(/event: response\.(completed|incomplete)\n/);
       if (at >= 0) {
-        const line = text.slice(at).split('\n')[1] ?? '';
+        const line = frame.slice(at).split('\n')[1] ?? '';
         try {
           const data = JSON.parse(line.slice(6)) as Json;
           if (isObject(data.response)) onFinal(data.response);
         } catch {
-          // a frame split across reads: the response is not stored, the client still gets it
+          // not JSON after all: the response is not stored, the client still gets it
         }
       }
-      return text;
+      return frame;
     },
-    cancel: () => relay.cancel(),
+    end: () => '',
+    error(err) {
+      const event = { type: 'error', sequence_number: seq++, code: err.code, message: err.message, param: null };
+      return `event: error\ndata: ${JSON.stringify(event)}\n\n`;
+    },
   };
 }
 

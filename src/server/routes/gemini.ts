@@ -6,18 +6,17 @@
  * errors go back in Gemini's shapes.
  */
 import { Hono, type Context, type Next } from 'hono';
-import { asGatewayError, GatewayError, invalidRequest } from '../../errors.js';
+import { asGatewayError, errorBody, GatewayError, invalidRequest } from '../../errors.js';
 import { RequestLedger } from '../../gateway/ledger.js';
 import type { Endpoint } from '../../store/usage.js';
 import { checkModelName } from '../../util/identifiers.js';
 import { proxyRequest, type GatewayDeps } from '../../gateway/pipeline.js';
-import { relayToWebStream } from '../../gateway/stream.js';
+import { type StreamEncoder } from '../../gateway/stream.js';
 import { estimatePromptTokens } from '../../gateway/tokens.js';
 import { isObject, type Json } from '../../providers/openai-shape.js';
 import { toChatRequest } from '../../providers/gemini/inbound-request.js';
 import { geminiErrorFromOpenAI, isGeminiError, toGenerateContentResponse } from '../../providers/gemini/inbound-response.js';
 import { arrayFraming, GeminiResponseWriter, sseFraming, type GeminiFraming } from '../../providers/gemini/inbound-stream.js';
-import { SseDecoder } from '../../upstream/sse.js';
 import { readJsonBody } from '../body.js';
 import type { AppEnv } from '../context.js';
 import { proxyInput, sendProxyResult } from '../respond.js';
@@ -85,29 +84,21 @@ const geminiEvents: ObjectSource = {
   end: () => [],
 };
 
-/** SSE bytes from the pipeline (OpenAI chunks, or Gemini's own) → Gemini stream bytes; cancelling it cancels the upstream. */
-function toGeminiStream(source: ReadableStream<Uint8Array>, writer: ObjectSource, framing: GeminiFraming): ReadableStream<Uint8Array> {
-  const decoder = new SseDecoder();
-  const encoder = new TextEncoder();
+/**
+ * Gemini stream frames from the relay's payloads: OpenAI chunks through the writer
+ * (translated), or a native provider's own SSE frames read back into their objects for
+ * a client that wants the JSON array. A break ends the stream with Gemini's error object.
+ */
+function geminiEncoder(source: ObjectSource, framing: GeminiFraming, native: boolean): StreamEncoder {
   let any = false;
-  const emit = (objects: Json[], controller: TransformStreamDefaultController<Uint8Array>) => {
-    if (objects.length === 0) return;
-    const text = objects.map((o) => (any ? framing.next(o) : ((any = true), framing.first(o)))).join('');
-    controller.enqueue(encoder.encode(text));
+  const frame = (objects: Json[]) => objects.map((o) => (any ? framing.next(o) : ((any = true), framing.first(o)))).join('');
+  const end = () => frame(source.end()) + framing.close(any);
+  return {
+    push: (payload) => frame(source.push(native ? payload.replace(/^data: ?/, '').trimEnd() : payload)),
+    end,
+    error: (err) =>
+      (native ? frame([{ error: { code: 502, message: err.message, status: 'UNAVAILABLE' } }]) : frame(source.push(errorBody(err)))) + end(),
   };
-  return source.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        for (const ev of decoder.push(chunk)) emit(writer.push(ev.data), controller);
-      },
-      flush(controller) {
-        for (const ev of decoder.end()) emit(writer.push(ev.data), controller);
-        emit(writer.end(), controller);
-        const tail = framing.close(any);
-        if (tail !== '') controller.enqueue(encoder.encode(tail));
-      },
-    }),
-  );
 }
 
 /** A Content's text for embedding (Gemini embeds the parts' text joined). */
@@ -155,8 +146,8 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }): H
     if (result.native) {
       // A Gemini provider answered in Gemini's own words (its 4xx too): as is, or its SSE reframed as the JSON array.
       if (typeof result.body === 'string' || sse) return sendProxyResult(c, result);
-      const headers = { ...result.headers, ...contextHeaders(c), 'content-type': 'application/json; charset=UTF-8' };
-      return new Response(toGeminiStream(relayToWebStream(result.body), geminiEvents, arrayFraming), { status: 200, headers });
+      result.body.encodeWith(geminiEncoder(geminiEvents, arrayFraming, true));
+      return sendProxyResult(c, { ...result, headers: { ...result.headers, 'content-type': 'application/json; charset=UTF-8' } });
     }
     if (notes.ignored.length > 0) deps.gateway.log.info('gemini request: fields a translated provider cannot take are dropped', { fields: notes.ignored });
     const headers: Record<string, string> = { ...result.headers, ...contextHeaders(c) };
@@ -171,8 +162,8 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }): H
       return new Response(JSON.stringify(answer), { status: 200, headers: { ...headers, 'content-type': 'application/json; charset=UTF-8' } });
     }
     const writer = new GeminiResponseWriter({ includeThoughts: notes.includeThoughts, responseId: requestId, model: body.model, promptEstimate });
-    headers['content-type'] = sse ? 'text/event-stream' : 'application/json; charset=UTF-8';
-    return new Response(toGeminiStream(relayToWebStream(result.body), writer, sse ? sseFraming : arrayFraming), { status: 200, headers });
+    result.body.encodeWith(geminiEncoder(writer, sse ? sseFraming : arrayFraming, false));
+    return sendProxyResult(c, { ...result, headers: { ...result.headers, 'content-type': sse ? 'text/event-stream' : 'application/json; charset=UTF-8' } });
   }
 
   async function countTokens(c: Context<AppEnv>, model: string) {

@@ -7,7 +7,7 @@
  * answer is translated back here.
  */
 import { proxyInput, sendProxyResult } from '../respond.js';
-import { relayToWebStream, type SseRelay } from '../../gateway/stream.js';
+import { writerEncoder } from '../../gateway/stream.js';
 import type { NativeRequest } from '../../providers/types.js';
 import { FORWARDED_HEADERS } from '../../providers/anthropic/native.js';
 import { header } from '../headers.js';
@@ -16,8 +16,7 @@ import { estimatePromptTokens } from '../../gateway/tokens.js';
 import { proxyRequest, type GatewayDeps } from '../../gateway/pipeline.js';
 import { translateAnthropicRequest, toOpenAIRequest } from '../../providers/anthropic/inbound.js';
 import { anthropicErrorFromOpenAI, messageIdFor, toAnthropicMessage } from '../../providers/anthropic/inbound-message.js';
-import { AnthropicEventWriter, anthropicFrame } from '../../providers/anthropic/inbound-stream.js';
-import { SseDecoder } from '../../upstream/sse.js';
+import { AnthropicEventWriter } from '../../providers/anthropic/inbound-stream.js';
 import { readJsonBody } from '../body.js';
 import type { AppEnv } from '../context.js';
 
@@ -52,45 +51,6 @@ export const anthropicErrors = () =>
     c.res = new Response(JSON.stringify(anthropicErrorFromOpenAI(res.status, parsed, requestId)), { status: res.status, headers });
   };
 
-/** OpenAI SSE bytes from the pipeline → Anthropic SSE bytes; cancelling it cancels the upstream. */
-function toAnthropicStream(source: ReadableStream<Uint8Array>, writer: AnthropicEventWriter): ReadableStream<Uint8Array> {
-  const decoder = new SseDecoder();
-  const encoder = new TextEncoder();
-  const emit = (frames: string[], controller: TransformStreamDefaultController<Uint8Array>) => {
-    if (frames.length > 0) controller.enqueue(encoder.encode(frames.join('')));
-  };
-  return source.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        for (const ev of decoder.push(chunk)) emit(writer.push(ev.data), controller);
-      },
-      flush(controller) {
-        for (const ev of decoder.end()) emit(writer.push(ev.data), controller);
-        emit(writer.end(), controller);
-      },
-    }),
-  );
-}
-
-/**
- * A native stream as is, except the gateway's own failure frame (the provider broke
- * off mid-stream), which is OpenAI-shaped: it goes out as Anthropic's `error` event.
- */
-function nativeRelay(relay: SseRelay): SseRelay {
-  return {
-    get done() {
-      return relay.done;
-    },
-    async next() {
-      const text = await relay.next();
-      if (text === null || !text.startsWith('data: {"error"')) return text;
-      const envelope = JSON.parse(text.slice(6)) as unknown;
-      return anthropicFrame('error', { error: (anthropicErrorFromOpenAI(502, envelope) as { error: unknown }).error });
-    },
-    cancel: () => relay.cancel(),
-  };
-}
-
 /** The client's request as an Anthropic provider gets it: body as parsed, protocol headers as sent. */
 function nativeRequest(c: Context<AppEnv>, body: Record<string, unknown>): NativeRequest {
   const headers: Record<string, string> = {};
@@ -117,7 +77,7 @@ export function messagesRoutes(deps: MessagesDeps): Hono<AppEnv> {
     if (result.native) {
       // An Anthropic provider answered in the client's own protocol: sent as it came.
       if (typeof result.body === 'string') return new Response(result.body, { status: result.status, headers });
-      return sendProxyResult(c, { ...result, headers, body: nativeRelay(result.body) });
+      return sendProxyResult(c, { ...result, headers });
     }
     // Translated for another provider: what the chat shape could not carry, and was not needed, is noted.
     if (translation.dropped.length > 0) deps.gateway.log.info('anthropic fields not translated to chat', { requestId, dropped: translation.dropped });
@@ -130,8 +90,8 @@ export function messagesRoutes(deps: MessagesDeps): Hono<AppEnv> {
       const message = toAnthropicMessage(JSON.parse(text), id, { promptTokens: promptEstimate, completionTokens: 0, cachedTokens: 0 });
       return new Response(JSON.stringify(message), { status: 200, headers: { ...headers, 'content-type': 'application/json' } });
     }
-    const writer = new AnthropicEventWriter({ id, model: body.model, promptEstimate });
-    return new Response(toAnthropicStream(relayToWebStream(result.body), writer), { status: 200, headers });
+    result.body.encodeWith(writerEncoder(new AnthropicEventWriter({ id, model: body.model, promptEstimate })));
+    return sendProxyResult(c, { ...result, headers });
   });
 
   app.post('/messages/count_tokens', async function countTokens(c) {

@@ -9,17 +9,16 @@
 import { Hono, type Context } from 'hono';
 import { GatewayError, asGatewayError } from '../../errors.js';
 import { proxyRequest, RequestLedger, type GatewayDeps } from '../../gateway/pipeline.js';
-import { relayToWebStream } from '../../gateway/stream.js';
+import { writerEncoder } from '../../gateway/stream.js';
 import { estimatePromptTokens } from '../../gateway/tokens.js';
 import { responseIdFor, responseIdOfItem } from '../../inbound/responses/ids.js';
-import { nativeBody, nativeRelay, notFound } from '../../inbound/responses/native.js';
+import { nativeBody, nativeEncoder, notFound } from '../../inbound/responses/native.js';
 import { toChatRequest, type ResponsesRequest } from '../../inbound/responses/request.js';
 import { toResponse, type ResponseMeta } from '../../inbound/responses/response.js';
 import { ResponsesEventWriter } from '../../inbound/responses/stream.js';
 import { isObject, type Json } from '../../providers/openai-shape.js';
 import { usageFromOpenAI } from '../../providers/openai/index.js';
 import type { ResponsesStore, StoredResponse } from '../../store/responses.js';
-import { SseDecoder } from '../../upstream/sse.js';
 import { checkModelName } from '../../util/identifiers.js';
 import { readJsonBody } from '../body.js';
 import type { AppEnv } from '../context.js';
@@ -34,27 +33,6 @@ export interface ResponsesDeps {
   store?: ResponsesStore | undefined;
 }
 
-
-/** Chat SSE bytes from the pipeline → Responses SSE bytes; cancelling it cancels the upstream. */
-function toResponsesStream(source: ReadableStream<Uint8Array>, writer: ResponsesEventWriter, onDone: () => void): ReadableStream<Uint8Array> {
-  const decoder = new SseDecoder();
-  const encoder = new TextEncoder();
-  const emit = (frames: string[], controller: TransformStreamDefaultController<Uint8Array>) => {
-    if (frames.length > 0) controller.enqueue(encoder.encode(frames.join('')));
-  };
-  return source.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        for (const ev of decoder.push(chunk)) emit(writer.push(ev.data), controller);
-      },
-      flush(controller) {
-        for (const ev of decoder.end()) emit(writer.push(ev.data), controller);
-        emit(writer.end(), controller);
-        onDone();
-      },
-    }),
-  );
-}
 
 /** Items get ids when stored, as OpenAI's input_items lists them. */
 function withIds(items: Json[], responseId: string, from: number): Json[] {
@@ -155,7 +133,10 @@ export function responsesRoutes(deps: ResponsesDeps): Hono<AppEnv> {
     const headers: Record<string, string> = { ...result.headers };
     if (result.native) {
       // A provider that speaks Responses answered: sent as it came (model renamed), kept for previous_response_id.
-      if (typeof result.body !== 'string') return sendProxyResult(c, { ...result, headers, body: nativeRelay(result.body, store) });
+      if (typeof result.body !== 'string') {
+        result.body.encodeWith(nativeEncoder(store));
+        return sendProxyResult(c, { ...result, headers });
+      }
       if (result.status < 400) store(JSON.parse(result.body) as Json);
       return new Response(result.body, { status: result.status, headers: { ...headers, 'content-type': 'application/json' } });
     }
@@ -169,8 +150,8 @@ export function responsesRoutes(deps: ResponsesDeps): Hono<AppEnv> {
       return new Response(JSON.stringify(response), { status: 200, headers: { ...headers, 'content-type': 'application/json' } });
     }
     const writer = new ResponsesEventWriter({ ...meta, promptEstimate });
-    const stream = toResponsesStream(relayToWebStream(result.body), writer, () => store(writer.final()));
-    return new Response(stream, { status: 200, headers });
+    result.body.encodeWith(writerEncoder(writer, () => store(writer.final())));
+    return sendProxyResult(c, { ...result, headers });
   });
 
   const stored = (c: Context<AppEnv>) => {
