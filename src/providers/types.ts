@@ -1,8 +1,32 @@
 /**
  * The seam between the gateway and a provider's wire format. An adapter is pure:
- * no Hono, no undici, no I/O. It turns an OpenAI-shaped request into the provider's
- * request, and the provider's response or SSE events back into OpenAI shapes.
- * A new provider type is one folder under src/providers/ plus one line in registry.ts.
+ * no Hono, no undici, no I/O. A new provider type is one folder under src/providers/
+ * plus one line in registry.ts; a new inbound protocol is one route plus one
+ * translator to and from the middle — never one piece per protocol pair.
+ *
+ * How a request crosses from one protocol to another
+ * ---------------------------------------------------
+ * The middle representation is the OpenAI chat-completions shape (`OpenAIBody`, and
+ * OpenAI chat chunks for streams), extended with what plain chat cannot carry, in the
+ * conventions OpenAI-compatible clients already know (LiteLLM's, Google's):
+ *   - reasoning: `reasoning_content` (text) and `thinking_blocks` (Anthropic's signed
+ *     `thinking` / `redacted_thinking` blocks, verbatim) on assistant messages and
+ *     stream deltas; `reasoning_effort` (and `thinking.budget_tokens`) on requests;
+ *   - prompt caching: `cache_control` on messages, content parts and tools;
+ *   - Gemini thought signatures: `extra_content.google.thought_signature` on tool calls;
+ *   - usage: `prompt_tokens_details.cached_tokens` / `.cache_write_tokens` and
+ *     `completion_tokens_details.reasoning_tokens` → `Usage` below.
+ * Inbound (src/server/routes/*, with src/inbound/responses/ and providers/<type>/inbound*):
+ * each protocol parses the client's body once and hands the pipeline both its chat
+ * translation (`ProxyInput.body`) and the client's own request (`ProxyInput.native`).
+ * Outbound, per candidate (gateway/attempt.ts): when the provider speaks the client's
+ * protocol (`ProviderAdapter.native`), the client's request is forwarded with only the
+ * model changed and the answer comes back as it is (`ProxyResult.native`), so nothing
+ * a newer client sends can be lost; otherwise the adapter builds the provider's request
+ * from the chat body and turns its answer into chat JSON / chunks, and the inbound
+ * route encodes those in the client's protocol once, at the edge (gateway/stream.ts:
+ * `StreamEncoder`). What a translation cannot carry is refused with a 400 naming the
+ * field when it changes the request's meaning, and dropped with a logged note otherwise.
  */
 import type { ModelConfig, ProviderType } from '../config/schema.js';
 import type { SseEvent } from '../upstream/sse.js';
