@@ -1,5 +1,5 @@
 import type { MetricsBus, ProviderEvent, RequestEvent } from './bus.js';
-import { CircuitBook } from './circuits.js';
+import { ALWAYS_CLOSED, AuthFailures, type CircuitSource } from './circuits.js';
 import { GroupAccumulator, round } from './group.js';
 import type { LogHistogram } from './histogram.js';
 import type { KeyStats, MetricsSnapshot, ProviderStats, RecentRequest } from './snapshot.js';
@@ -19,6 +19,8 @@ export interface AggregatorOptions {
   providers?: string[];
   /** asked on every snapshot, so providers added by a config reload show up at once */
   knownProviders?: () => Iterable<string>;
+  /** the router's circuit per provider, read on every snapshot (default: all closed) */
+  circuits?: CircuitSource;
 }
 
 /** Cumulative counters per provider+model, for Prometheus. */
@@ -67,7 +69,8 @@ export class MetricsAggregator {
   private readonly keys = new Map<string, GroupAccumulator>();
   private readonly keyNames = new Map<string, string | null>();
   private readonly pairs = new Map<string, Map<string, PairCounters>>();
-  private readonly circuits = new CircuitBook();
+  private readonly authFailures = new AuthFailures();
+  private readonly circuits: CircuitSource;
   private readonly recent: RecentRing<RequestEvent>;
   private readonly knownProviders: (() => Iterable<string>) | undefined;
   private day: number;
@@ -83,6 +86,7 @@ export class MetricsAggregator {
     this.day = Math.floor(this.startedAt / DAY_MS);
     this.spendToday = opts.spendTodayUsd ?? 0;
     this.knownProviders = opts.knownProviders;
+    this.circuits = opts.circuits ?? ALWAYS_CLOSED;
     this.declareProviders(opts.providers ?? []);
   }
 
@@ -119,7 +123,7 @@ export class MetricsAggregator {
       this.providerGroup(a.provider);
       this.providerExtra.get(a.provider)!.failedAttempts++;
     }
-    if (ev.status < 400 && ev.provider) this.circuits.served(ev.provider);
+    if (ev.status < 400 && ev.provider) this.authFailures.served(ev.provider);
     this.rollDay(now);
     if (ev.costUsd !== null) this.spendToday += ev.costUsd;
     this.recent.push(ev);
@@ -127,7 +131,7 @@ export class MetricsAggregator {
 
   recordProvider(ev: ProviderEvent): void {
     this.providerGroup(ev.provider);
-    this.circuits.apply(ev);
+    this.authFailures.apply(ev);
   }
 
   snapshot(): MetricsSnapshot {
@@ -139,7 +143,8 @@ export class MetricsAggregator {
       const extra = this.providerExtra.get(g.name)!;
       return {
         ...g.stats(now, all),
-        ...this.circuits.state(g.name),
+        ...circuitFields(this.circuits(g.name)),
+        authFailed: this.authFailures.has(g.name),
         failedAttempts: extra.failedAttempts,
         recentLatencyMs: extra.samples.values(),
       };
@@ -256,4 +261,8 @@ function toRecent(ev: RequestEvent): RecentRequest {
     completionTokens: ev.completionTokens,
     costUsd: ev.costUsd,
   };
+}
+
+function circuitFields(c: ReturnType<CircuitSource>): { circuit: ReturnType<CircuitSource>['circuit']; circuitSince: number | null } {
+  return { circuit: c.circuit, circuitSince: c.since };
 }

@@ -15,6 +15,8 @@ export function installMetrics(deps: AppDeps, opts: { db?: Db; now?: () => numbe
     // A restart keeps today's spend: it is in the usage table already.
     spendTodayUsd: opts.db ? usageTotals(opts.db, { since: startOfUtcDay(now()) }).costUsd : 0,
     knownProviders: () => deps.gateway.catalog().providers.keys(),
+    // `top` and /metrics show the circuits the router obeys, not a copy rebuilt from events
+    circuits: (provider) => deps.gateway.router.circuitOf(provider),
   });
   metrics.attach(deps.gateway.metrics);
   const admin = deps.adminRoutes;

@@ -139,6 +139,26 @@ export class CircuitBreakers {
     return c.state;
   }
 
+  /**
+   * The worst of a provider's circuits (its own and its models'), as the router sees it
+   * now: what `top` and /metrics show, so they cannot disagree with the routing. `since`
+   * is when that state began (a half-open circuit: when its cooldown ended).
+   */
+  worst(provider: string, now: number): { circuit: CircuitState; since: number | null } {
+    let circuit: CircuitState = 'closed';
+    let since: number | null = null;
+    const rank = { closed: 0, half_open: 1, open: 2 } as const;
+    for (const [key, c] of this.circuits) {
+      if (key !== provider && !key.startsWith(provider + '/')) continue;
+      const state = this.state(key, now);
+      if (state === 'closed' || rank[state] < rank[circuit]) continue;
+      const began = state === 'open' ? c.openedAt : c.openedAt + c.cooldownMs;
+      if (rank[state] > rank[circuit] || since === null || began < since) since = began;
+      circuit = state;
+    }
+    return { circuit, since };
+  }
+
   clear(): void {
     this.circuits.clear();
   }

@@ -7,7 +7,7 @@ import type { MetricsBus } from '../metrics/bus.js';
 import type { Target } from '../providers/types.js';
 import type { Logger } from '../util/log.js';
 import { isProviderUnreachable, isUpstreamTimeout } from '../upstream/client.js';
-import { CircuitBreakers, DEFAULT_CIRCUIT, type Admission, type CircuitSettings } from './circuit.js';
+import { CircuitBreakers, DEFAULT_CIRCUIT, type Admission, type CircuitSettings, type CircuitState } from './circuit.js';
 import { RouterStats } from './stats.js';
 
 export interface HealthSettings {
@@ -89,6 +89,11 @@ export class RouterHealth {
     const now = this.clock();
     this.stats.failure(t, 0, false, true, now);
     this.circuits.failure(t, isProviderUnreachable(err) ? 'provider' : 'model', now, settings.circuit, reason);
+  }
+
+  /** A provider's circuit as the router obeys it, for `top` and /metrics (one state machine, not a copy). */
+  circuitOf(provider: string): { circuit: CircuitState; since: number | null } {
+    return this.circuits.worst(provider, this.clock());
   }
 
   /** The attempt ended with no verdict on the provider (the client went away). */

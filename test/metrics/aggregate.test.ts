@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MetricsBus } from '../../src/metrics/bus.js';
 import { MetricsAggregator } from '../../src/metrics/aggregate.js';
+import { DEFAULT_HEALTH, RouterHealth } from '../../src/router/health.js';
+import { target } from '../router/targets.js';
 import { fakeClock, requestEvent } from './events.js';
 
 function traffic() {
@@ -120,25 +122,33 @@ test('spend today starts from the seed and resets at midnight UTC', () => {
   assert.equal(agg.snapshot().totals.costUsd, 0.75);
 });
 
-test('circuit state follows provider events; the worst circuit wins', () => {
-  const clock = fakeClock();
+test('circuit state is the router’s own: the worst of a provider’s circuits, and a provider-wide close leaves an open model circuit showing', () => {
+  let now = 1_000_000;
   const bus = new MetricsBus();
-  const agg = new MetricsAggregator({ now: clock.now });
+  const health = new RouterHealth(bus, undefined, () => now);
+  const agg = new MetricsAggregator({ now: () => now, circuits: (p) => health.circuitOf(p) });
   agg.attach(bus);
+  const settings = { ...DEFAULT_HEALTH, circuit: { failures: 2, cooldownMs: 1000, maxCooldownMs: 4000 } };
   const circuit = () => {
     const p = agg.snapshot().providers.find((x) => x.name === 'beta')!;
     return [p.circuit, p.circuitSince, p.authFailed];
   };
-  bus.provider({ provider: 'beta', model: 'm1', kind: 'circuit_open', ts: 1000 });
-  bus.provider({ provider: 'beta', model: 'm2', kind: 'circuit_half_open', ts: 2000 });
-  assert.deepEqual(circuit(), ['open', 1000, false]);
-  bus.provider({ provider: 'beta', model: 'm1', kind: 'circuit_closed', ts: 3000 });
-  assert.deepEqual(circuit(), ['half_open', 2000, false]);
-  bus.provider({ provider: 'beta', kind: 'circuit_closed', ts: 4000 });
-  assert.deepEqual(circuit(), ['closed', null, false]);
-  bus.provider({ provider: 'beta', kind: 'auth_failed', ts: 5000 });
-  assert.deepEqual(circuit(), ['closed', null, true]);
+  const m1 = target('beta', 'm1');
+  const m2 = target('beta', 'm2');
+  for (let i = 0; i < 2; i++) health.failedStatus(m1, 503, 10, false, settings);
+  const openedAt = now;
+  assert.deepEqual(circuit(), ['open', openedAt, false]);
+  // beta's key is refused on m2: the provider-wide circuit opens, then a success on m2 closes it
+  now += 100;
+  for (let i = 0; i < 2; i++) health.failedStatus(m2, 401, 10, false, settings);
+  assert.deepEqual(circuit(), ['open', openedAt, true]);
+  health.succeeded(m2, 10, false);
+  assert.equal(health.circuits.state('beta/m1', now), 'open');
+  assert.deepEqual(circuit(), ['open', openedAt, true], 'm1 is still open in the router, so top says so');
+  now = openedAt + 1000;
+  assert.deepEqual(circuit(), ['half_open', openedAt + 1000, true], 'the cooldown ends without an event: top still agrees');
   bus.request(requestEvent({ provider: 'beta' }));
+  health.succeeded(m1, 10, false);
   assert.deepEqual(circuit(), ['closed', null, false]);
 });
 

@@ -6,11 +6,14 @@ import { fakeClock, requestEvent } from './events.js';
 
 function exposition(): string {
   const clock = fakeClock();
-  const agg = new MetricsAggregator({ now: clock.now, providers: ['alpha', 'beta'] });
+  const agg = new MetricsAggregator({
+    now: clock.now,
+    providers: ['alpha', 'beta'],
+    circuits: (p) => (p === 'beta' ? { circuit: 'open', since: 0 } : { circuit: 'closed', since: null }),
+  });
   agg.recordRequest(requestEvent({ provider: 'alpha', latencyMs: 40, ttfbMs: 20, costUsd: 0.002 }));
   agg.recordRequest(requestEvent({ provider: 'alpha', latencyMs: 800, ttfbMs: 300, costUsd: 0.003 }));
   agg.recordRequest(requestEvent({ provider: 'alpha', status: 502, errorCode: 'upstream_unavailable', latencyMs: 90_000, costUsd: null }));
-  agg.recordProvider({ provider: 'beta', kind: 'circuit_open', ts: clock.now() });
   clock.advance(90_000);
   return formatPrometheus(agg.snapshot(), agg.rawCounters());
 }
