@@ -103,7 +103,7 @@ describe('the cap in each protocol’s own field', () => {
     assert.deepEqual(capped({}, { protocol: 'openai-responses', body: { input: 'hi' } }).native!.body, { input: 'hi', max_output_tokens: 500 });
     const anthropic = capped({}, { protocol: 'anthropic-messages', body: { max_tokens: 64000, thinking: { type: 'enabled', budget_tokens: 32000 } } });
     assert.deepEqual(anthropic.native!.body, { max_tokens: 500, thinking: { type: 'disabled' } });
-    const roomy = { body: { max_tokens: 64000, thinking: { type: 'enabled', budget_tokens: 32000 } } as ProxyInput['body'], native: undefined };
+    const roomy = { body: { max_tokens: 64000, thinking: { type: 'enabled', budget_tokens: 32000 } } as unknown as ProxyInput['body'], native: undefined };
     capOutputTokens(roomy, 5000);
     assert.deepEqual(roomy.body.thinking, { type: 'enabled', budget_tokens: 4999 });
     assert.deepEqual(capped({}, { protocol: 'gemini', body: { contents: [] } }).native!.body, { contents: [], generationConfig: { maxOutputTokens: 500 } });
