@@ -5,6 +5,9 @@
  */
 import { Option, type Command } from 'commander';
 import type { Paths } from '../config/paths.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writePrivateFile } from '../config/paths.js';
 import { pathsOf, withDb } from './context.js';
 import { CliError, note, printJson, style } from './output.js';
 import { runningDaemon } from './serve.js';
@@ -19,8 +22,9 @@ export function clientRoot(url: string): string {
 
 /**
  * What an SDK needs. OpenAI SDKs take the /v1 base; Anthropic SDKs append /v1/messages
- * themselves, so they get the root. ANTHROPIC_AUTH_TOKEN (sent as a Bearer token) is
- * what Claude Code reads for a gateway; ANTHROPIC_API_KEY is what the SDKs read first.
+ * themselves, so they get the root. The Anthropic key goes in ANTHROPIC_AUTH_TOKEN (a
+ * Bearer token), which the Anthropic SDKs and Claude Code read; not ANTHROPIC_API_KEY,
+ * which makes interactive Claude Code stop and ask "Detected a custom API key… use it?".
  */
 export function gatewayEnv(url: string, key: string, geminiCliSettings?: string): Record<string, string> {
   const root = clientRoot(url);
@@ -30,7 +34,6 @@ export function gatewayEnv(url: string, key: string, geminiCliSettings?: string)
     // Codex reads its key here (its base URL is config: `tokenhub run -- codex` passes it)
     CODEX_API_KEY: key,
     ANTHROPIC_BASE_URL: root,
-    ANTHROPIC_API_KEY: key,
     ANTHROPIC_AUTH_TOKEN: key,
     // The Google Gen AI SDKs and Gemini CLI append /v1beta/models/… to the root.
     GOOGLE_GEMINI_BASE_URL: root,
@@ -40,17 +43,52 @@ export function gatewayEnv(url: string, key: string, geminiCliSettings?: string)
   return vars;
 }
 
+/**
+ * Variables the shell or the command must not keep: a real ANTHROPIC_API_KEY would be
+ * sent (and win over the token) to the daemon, and makes Claude Code ask about it.
+ */
+export const CLEARED_VARS = ['ANTHROPIC_API_KEY'] as const;
+
 const quoteSh = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
 const quoteFish = (v: string) => `'${v.replace(/[\\']/g, (c) => '\\' + c)}'`;
 const quotePowerShell = (v: string) => `'${v.replace(/'/g, "''")}'`;
 
-export function formatEnv(vars: Record<string, string>, shell: Shell): string {
+export function formatEnv(vars: Record<string, string>, shell: Shell, unset: readonly string[] = []): string {
   const lines = Object.entries(vars).map(([name, value]) => {
     if (shell === 'fish') return `set -gx ${name} ${quoteFish(value)}`;
     if (shell === 'powershell') return `$env:${name} = ${quotePowerShell(value)}`;
     return `export ${name}=${quoteSh(value)}`;
   });
+  for (const name of unset) {
+    if (shell === 'fish') lines.push(`set -e ${name}`);
+    else if (shell === 'powershell') lines.push(`Remove-Item Env:${name} -ErrorAction SilentlyContinue`);
+    else lines.push(`unset ${name}`);
+  }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The shell's key: one key named "env", minted on first use and kept (mode 0600) in
+ * TOKENHUB_HOME/env.key, so `eval "$(tokenhub env)"` in every new shell reuses it
+ * instead of minting another never-expiring key. Revoked, expired or deleted, it is
+ * replaced by a new one.
+ */
+async function shellKey(paths: Paths): Promise<string> {
+  const file = join(paths.home, 'env.key');
+  const saved = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  const [{ isWellFormedKey, hashKey }, { SqliteKeyStore }] = await Promise.all([import('../keys/format.js'), import('../store/keys.js')]);
+  return withDb(paths, (db) => {
+    const store = new SqliteKeyStore(db);
+    if (isWellFormedKey(saved)) {
+      const hash = hashKey(saved);
+      const k = store.list().find((r) => r.hash === hash);
+      if (k && k.revokedAt === null && (k.expiresAt === null || k.expiresAt > Date.now())) return saved;
+    }
+    const minted = store.create({ name: 'env' });
+    writePrivateFile(file, minted.key + '\n');
+    note(style.dim(`Minted key ${minted.record.id} (env) for your shells; \`tokenhub env\` reuses it. Revoke it with \`tokenhub keys revoke ${minted.record.id}\`.`, process.stderr));
+    return minted.key;
+  });
 }
 
 /** The running daemon's address, or where `serve` would listen (config, TOKENHUB_PORT, defaults). */
@@ -92,7 +130,7 @@ export function registerEnv(program: Command): void {
   program
     .command('env')
     .description('print the variables that point OpenAI, Anthropic, Gemini and Codex clients at the daemon')
-    .option('--key <key>', 'a full key (sk-th-…) to use; without it a new key named "env" is minted')
+    .option('--key <key>', 'a full key (sk-th-…) to use; without it the key named "env" (minted once, kept in TOKENHUB_HOME/env.key)')
     .addOption(new Option('--shell <shell>', 'syntax to print').choices(['sh', 'fish', 'powershell']).default('sh'))
     .option('--json', 'print the variables as one JSON object')
     .addHelpText(
@@ -105,7 +143,8 @@ Examples:
   $ eval "$(tokenhub env --key sk-th-…)"             reuse a key you already have
 
 Prints OPENAI_BASE_URL (…/v1), OPENAI_API_KEY, ANTHROPIC_BASE_URL (the daemon root:
-Anthropic SDKs append /v1/messages), ANTHROPIC_API_KEY and ANTHROPIC_AUTH_TOKEN,
+Anthropic SDKs append /v1/messages) and ANTHROPIC_AUTH_TOKEN (unsetting ANTHROPIC_API_KEY,
+which Claude Code would ask about and SDKs would send instead),
 GOOGLE_GEMINI_BASE_URL (the root: Google Gen AI SDKs append /v1beta/models/…) and
 GEMINI_API_KEY, and GEMINI_CLI_SYSTEM_SETTINGS_PATH: a settings file in TOKENHUB_HOME
 that makes Gemini CLI use the key instead of a Google login. CODEX_API_KEY is the key
@@ -117,15 +156,10 @@ for Codex, which takes its base URL only from config: start it with
       const { url, running } = await daemonUrl(paths);
       let key = opts.key;
       if (key !== undefined) await checkKey(paths, key);
-      else {
-        const { SqliteKeyStore } = await import('../store/keys.js');
-        const minted = await withDb(paths, (db) => new SqliteKeyStore(db).create({ name: 'env' }));
-        key = minted.key;
-        note(style.dim(`Minted key ${minted.record.id} (env) for these variables; revoke it with \`tokenhub keys revoke ${minted.record.id}\`.`, process.stderr));
-      }
+      else key = await shellKey(paths);
       if (!running) note(`tokenhub is not running; these variables point at ${url}. Start it with \`tokenhub serve --detach\`.`);
       const vars = gatewayEnv(url, key, writeGeminiCliSettings(paths));
       if (opts.json) printJson(vars);
-      else process.stdout.write(formatEnv(vars, opts.shell));
+      else process.stdout.write(formatEnv(vars, opts.shell, CLEARED_VARS));
     });
 }

@@ -8,7 +8,7 @@ import type { Paths } from '../config/paths.js';
 import type { Db } from '../store/db.js';
 import { pathsOf, withDb } from './context.js';
 import { codexArgs } from './codex.js';
-import { clientRoot, gatewayEnv } from './env.js';
+import { CLEARED_VARS, clientRoot, gatewayEnv } from './env.js';
 import { writeGeminiCliSettings } from './gemini-cli.js';
 import { CliError, formatUsd, note, style } from './output.js';
 import { parseExpiry, parseList, parsePositiveInt, parsePositiveNumber } from './parse.js';
@@ -157,7 +157,7 @@ Examples:
   $ tokenhub run --rpm 30 --name evals -- npm test
 
 The command gets what \`tokenhub env\` prints: OPENAI_BASE_URL, OPENAI_API_KEY,
-ANTHROPIC_BASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, GOOGLE_GEMINI_BASE_URL,
+ANTHROPIC_BASE_URL, ANTHROPIC_AUTH_TOKEN (and no ANTHROPIC_API_KEY), GOOGLE_GEMINI_BASE_URL,
 GEMINI_API_KEY, GEMINI_CLI_SYSTEM_SETTINGS_PATH and CODEX_API_KEY. A codex command
 also gets -c openai_base_url=… and -c web_search="disabled" (web search runs only at
 OpenAI; -c web_search="live" after the subcommand turns it back on); its own config
@@ -204,7 +204,9 @@ async function runWithKey(paths: Paths, command: string, args: string[], opts: R
       }),
     );
     keyId = record.id;
-    exitCode = await runCommand(command, codexArgs(command, args, `${clientRoot(daemon.url)}/v1`), { ...process.env, ...gatewayEnv(daemon.url, key, writeGeminiCliSettings(paths)) });
+    const env: NodeJS.ProcessEnv = { ...process.env, ...gatewayEnv(daemon.url, key, writeGeminiCliSettings(paths)) };
+    for (const name of CLEARED_VARS) delete env[name];
+    exitCode = await runCommand(command, codexArgs(command, args, `${clientRoot(daemon.url)}/v1`), env);
     return exitCode;
   } catch (e) {
     if (e instanceof CliError) exitCode = e.exitCode;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { formatEnv } from '../../src/cli/env.js';
@@ -19,9 +19,10 @@ const NAMES = [
   'GEMINI_CLI_SYSTEM_SETTINGS_PATH',
 ];
 
-/** What `eval "$(tokenhub env)"` leaves in a POSIX shell. */
+/** What `eval "$(tokenhub env)"` leaves in a POSIX shell (one that had a real Anthropic key set). */
 function evalInSh(script: string): Record<string, string> {
-  const out = execFileSync('sh', ['-c', `eval "$(cat)"; for n in ${NAMES.join(' ')}; do eval "printf '%s=%s\\n' $n \\"\\$$n\\""; done`], { input: script, encoding: 'utf8' });
+  const env = { ...process.env, ANTHROPIC_API_KEY: 'sk-ant-real-key-of-the-user' };
+  const out = execFileSync('sh', ['-c', `eval "$(cat)"; for n in ${NAMES.join(' ')}; do eval "printf '%s=%s\\n' $n \\"\\$$n\\""; done`], { input: script, encoding: 'utf8', env });
   return Object.fromEntries(out.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 }
 
@@ -38,7 +39,7 @@ describe('tokenhub env', () => {
       assert.equal(vars.OPENAI_BASE_URL, `${root}/v1`);
       assert.equal(vars.ANTHROPIC_BASE_URL, root, 'Anthropic SDKs append /v1/messages themselves');
       assert.match(vars.OPENAI_API_KEY!, /^sk-th-[0-9A-Za-z]{32,}$/);
-      assert.equal(vars.ANTHROPIC_API_KEY, vars.OPENAI_API_KEY);
+      assert.equal(vars.ANTHROPIC_API_KEY, '', 'unset: Claude Code would ask about it, SDKs would send it instead');
       assert.equal(vars.ANTHROPIC_AUTH_TOKEN, vars.OPENAI_API_KEY);
       assert.equal(vars.GOOGLE_GEMINI_BASE_URL, root, 'Google Gen AI SDKs append /v1beta/models/… themselves');
       assert.equal(vars.GEMINI_API_KEY, vars.OPENAI_API_KEY);
@@ -56,9 +57,21 @@ describe('tokenhub env', () => {
 
       const again = await runCli(['env', '--key', vars.OPENAI_API_KEY!, '--json'], env);
       assert.equal(again.code, 0, again.stderr);
-      assert.deepEqual(JSON.parse(again.stdout), vars);
+      const { ANTHROPIC_API_KEY: _unset, ...exported } = vars;
+      assert.deepEqual(JSON.parse(again.stdout), exported);
       assert.doesNotMatch(again.stderr, /Minted/, '--key mints nothing');
       assert.equal(JSON.parse((await runCli(['keys', 'list', '--json'], env)).stdout).length, 1);
+
+      // Every new shell's `eval "$(tokenhub env)"` reuses the one named key, until it is revoked.
+      const next = await runCli(['env'], env);
+      assert.equal(evalInSh(next.stdout).OPENAI_API_KEY, vars.OPENAI_API_KEY);
+      assert.doesNotMatch(next.stderr, /Minted/);
+      assert.equal(statSync(join(home, 'env.key')).mode & 0o777, 0o600);
+      const [envKey] = JSON.parse((await runCli(['keys', 'list', '--json'], env)).stdout) as { id: string }[];
+      await runCli(['keys', 'revoke', envKey!.id], env);
+      const fresh = await runCli(['env'], env);
+      assert.notEqual(evalInSh(fresh.stdout).OPENAI_API_KEY, vars.OPENAI_API_KEY, 'a revoked key is replaced');
+      assert.match(fresh.stderr, /Minted key key_\w+ \(env\)/);
     } finally {
       await stopChild(serve.child);
     }
@@ -69,11 +82,13 @@ describe('tokenhub env', () => {
     const r = await runCli(['env', '--shell', 'fish'], { TOKENHUB_HOME: home, TOKENHUB_PORT: undefined });
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
-    assert.deepEqual(lines.map((l) => l.split(' ').slice(0, 3).join(' ')), NAMES.map((n) => `set -gx ${n}`));
+    assert.deepEqual(lines.map((l) => l.split(' ').slice(0, 3).join(' ')), [...NAMES.filter((n) => n !== 'ANTHROPIC_API_KEY').map((n) => `set -gx ${n}`), 'set -e ANTHROPIC_API_KEY']);
     assert.match(lines[0]!, /^set -gx OPENAI_BASE_URL 'http:\/\/127\.0\.0\.1:8420\/v1'$/);
     assert.equal(formatEnv({ A: `it's a \\ test` }, 'fish'), `set -gx A 'it\\'s a \\\\ test'\n`);
     assert.equal(formatEnv({ A: `it's` }, 'sh'), `export A='it'\\''s'\n`);
     assert.equal(formatEnv({ A: `it's` }, 'powershell'), `$env:A = 'it''s'\n`);
+    assert.equal(formatEnv({}, 'powershell', ['B']), `Remove-Item Env:B -ErrorAction SilentlyContinue\n`);
+    assert.equal(formatEnv({}, 'sh', ['B']), `unset B\n`);
   });
 
   test('without a daemon it says so on stderr and uses the configured address', async () => {

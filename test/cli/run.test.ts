@@ -17,6 +17,7 @@ function writeSdkScript(dir: string, exitCode: number): string {
     path,
     `const { default: OpenAI } = await import(${JSON.stringify(import.meta.resolve('openai'))});
 const { default: Anthropic } = await import(${JSON.stringify(import.meta.resolve('@anthropic-ai/sdk'))});
+console.log('ANTHROPIC_API_KEY is ' + (process.env.ANTHROPIC_API_KEY === undefined ? 'unset' : 'set'));
 const chat = await new OpenAI({ maxRetries: 0 }).chat.completions.create({ model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }] });
 console.log('openai says: ' + chat.choices[0].message.content);
 const msg = await new Anthropic({ maxRetries: 0 }).messages.create({ model: '${CLAUDE}', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] });
@@ -71,14 +72,15 @@ describe('tokenhub run', () => {
 
   test('starts the daemon, runs a script that uses both SDKs from the environment, revokes the key, sums up, stops the daemon and passes the exit code on', async () => {
     const script = writeSdkScript(home, 7);
-    const r = await runInGroup(['run', '--budget', '2', '--models', 'gpt-*,claude-*', '--rpm', '100', '--name', 'agent', '--', process.execPath, script], env);
+    // A real Anthropic key in the user's shell does not reach the command (Claude Code would ask about it).
+    const r = await runInGroup(['run', '--budget', '2', '--models', 'gpt-*,claude-*', '--rpm', '100', '--name', 'agent', '--', process.execPath, script], { ...env, ANTHROPIC_API_KEY: 'sk-ant-real-key-of-the-user' });
     assert.equal(r.code, 7, r.stderr);
+    assert.match(r.stdout, /ANTHROPIC_API_KEY is unset/);
     assert.match(r.stdout, /openai says: Hello from the fake/);
     assert.match(r.stdout, /anthropic says: Hello from Claude/);
     assert.match(r.stdout, /gpt via \/v1\/messages says: Hello from the fake/);
     assert.match(r.stdout, /expected failure: 404/);
     assert.match(r.stderr, /starting it in the background/);
-    // (@anthropic-ai/sdk also warns here that ANTHROPIC_API_KEY and ANTHROPIC_AUTH_TOKEN are both set; it uses the former.)
     assert.match(r.stderr, /requests\s+4 \(1 failed\)/);
     assert.match(r.stderr, /tokens\s+47 in, 13 out/);
     assert.match(r.stderr, /cost\s+\$0\.000\d+/);
