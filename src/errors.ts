@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'upstream_error'
   | 'forbidden_host'
   | 'forbidden_origin'
+  | 'server_busy'
+  | 'request_timeout'
   | 'not_found'
   | 'internal_error';
 
@@ -33,6 +35,8 @@ const TYPE_BY_CODE: Record<ErrorCode, string> = {
   upstream_error: 'api_error',
   forbidden_host: 'permission_error',
   forbidden_origin: 'permission_error',
+  server_busy: 'api_error',
+  request_timeout: 'invalid_request_error',
   not_found: 'invalid_request_error',
   internal_error: 'api_error',
 };
@@ -50,6 +54,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   upstream_error: 502,
   forbidden_host: 403,
   forbidden_origin: 403,
+  server_busy: 503,
+  request_timeout: 408,
   not_found: 404,
   internal_error: 500,
 };

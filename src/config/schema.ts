@@ -72,6 +72,10 @@ export const configSchema = z
         host: z.string().min(1).optional(),
         port: z.number().int().min(0).max(65535).optional(),
         max_body_mb: z.number().positive().optional(),
+        /** request-body MiB held at once over all requests (default 64, never below max_body_mb); past it, 503 */
+        max_buffered_mb: z.number().positive().optional(),
+        /** a request body must arrive within this many ms (default 30000) */
+        body_timeout_ms: z.number().int().positive().optional(),
         /** extra Host header names accepted besides loopback names */
         allowed_hosts: z.array(z.string().min(1)).optional(),
         /** browser origins (scheme://host[:port]) that may call TokenHub, with CORS; any other Origin is refused */

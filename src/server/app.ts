@@ -5,6 +5,7 @@ import type { AppEnv } from './context.js';
 import { adminAuth, keyAuth } from './middleware/auth.js';
 import { hostGuard } from './middleware/host-guard.js';
 import { originGuard } from './middleware/origin-guard.js';
+import { BodyBudget } from './body-budget.js';
 import { requestContext } from './middleware/request-context.js';
 import { anthropicErrors, messagesRoutes } from './routes/messages.js';
 import { v1Routes } from './routes/v1.js';
@@ -16,6 +17,10 @@ export interface AppDeps {
   gateway: GatewayDeps;
   adminToken: () => string;
   maxBodyBytes: () => number;
+  /** request-body bytes held at once over all requests (server.max_buffered_mb); past it, 503 */
+  maxBufferedBytes?: () => number;
+  /** a request body must arrive within this (server.body_timeout_ms) */
+  bodyTimeoutMs?: () => number;
   allowedHosts: () => readonly string[];
   /** browser origins allowed to call (server.cors_origins); any other Origin header is refused */
   allowedOrigins?: () => readonly string[];
@@ -49,8 +54,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.use('*', hostGuard(deps.allowedHosts));
   app.use('*', originGuard(deps.allowedOrigins ?? (() => [])));
+  const bodyLimits = {
+    budget: new BodyBudget(() => Math.max(deps.maxBufferedBytes?.() ?? 64 * 1024 * 1024, deps.maxBodyBytes())),
+    get timeoutMs() {
+      return deps.bodyTimeoutMs?.() ?? 30_000;
+    },
+  };
   app.use('*', async function withLog(c, next) {
     c.set('log', deps.gateway.log);
+    c.set('bodyLimits', bodyLimits);
     await next();
   });
 

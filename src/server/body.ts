@@ -1,31 +1,81 @@
 import { header } from './headers.js';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 import { GatewayError, invalidRequest } from '../errors.js';
 import type { Logger } from '../util/log.js';
+import type { BodyLimits } from './body-budget.js';
 
 const tooLarge = (limit: number) =>
   new GatewayError('request_too_large', `Request body is larger than the limit of ${limit} bytes (server.max_body_mb)`);
+const busy = () =>
+  new GatewayError('server_busy', 'TokenHub is receiving too many request bodies at once (server.max_buffered_mb); retry shortly', {
+    headers: { 'retry-after': '1' },
+  });
+const tooSlow = (ms: number) =>
+  new GatewayError('request_timeout', `The request body did not arrive within ${ms} ms (server.body_timeout_ms)`);
 
-/** Reads the body straight off the socket when running under Node (no web-stream round trip), with a size limit. */
+/** What is read of a refused body while its answer goes out; past it the socket is cut. */
+const DRAIN_AFTER_REFUSAL = 1024 * 1024;
+
+/**
+ * After a refusal the rest of the body is read only briefly (a client that is still
+ * sending would otherwise get a reset instead of the answer), and at most
+ * DRAIN_AFTER_REFUSAL bytes: not the tens of MiB a fast client sends in the server's
+ * own drain window.
+ */
+function stopReadingSoon(incoming: IncomingMessage): void {
+  let extra = 0;
+  const onData = (chunk: Buffer) => {
+    extra += chunk.length;
+    if (extra <= DRAIN_AFTER_REFUSAL) return;
+    incoming.off('data', onData);
+    incoming.socket?.destroy();
+  };
+  incoming.on('data', onData);
+  incoming.once('end', () => incoming.off('data', onData));
+}
+
+/**
+ * Reads the body straight off the socket when running under Node (no web-stream round
+ * trip): refused at the per-body limit, past the daemon-wide budget, or when it has not
+ * arrived in time. A refused body is read at most 1 MiB further (stopReadingSoon) and
+ * its answer says `connection: close`.
+ */
 async function readRaw(c: Context, limit: number): Promise<Buffer> {
   const declared = Number(header(c, 'content-length') ?? NaN);
-  if (declared > limit) throw tooLarge(limit);
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const node = c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
+  const incoming = node?.incoming;
+  const refuse = (err: GatewayError): GatewayError => {
+    node?.outgoing?.setHeader('connection', 'close');
+    if (incoming) stopReadingSoon(incoming);
+    return err;
+  };
+  if (declared > limit) throw refuse(tooLarge(limit));
   if (!incoming) {
     const buf = Buffer.from(await c.req.arrayBuffer());
     if (buf.length > limit) throw tooLarge(limit);
     return buf;
   }
+  const limits = c.get('bodyLimits') as BodyLimits | undefined;
+  // A declared length is taken whole up front; a chunked body as it comes.
+  let held = 0;
+  if (limits && Number.isFinite(declared)) {
+    if (!limits.budget.take(declared)) throw refuse(busy());
+    held = declared;
+  }
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const fail = (err: GatewayError) => {
+      cleanup();
+      reject(refuse(err));
+    };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        cleanup();
-        reject(tooLarge(limit));
-        return;
+      if (size > limit) return fail(tooLarge(limit));
+      if (limits && size > held) {
+        if (!limits.budget.take(size - held)) return fail(busy());
+        held = size;
       }
       chunks.push(chunk);
     };
@@ -37,14 +87,24 @@ async function readRaw(c: Context, limit: number): Promise<Buffer> {
       cleanup();
       reject(err);
     };
+    // The client hung up before the end: give its bytes back now, not at the body timeout.
+    const onClose = () => onError(new GatewayError('invalid_request_error', 'client closed the request', { status: 499 }));
+    const timer = limits ? setTimeout(() => fail(tooSlow(limits.timeoutMs)), limits.timeoutMs) : undefined;
     const cleanup = () => {
+      clearTimeout(timer);
       incoming.off('data', onData);
       incoming.off('end', onEnd);
       incoming.off('error', onError);
+      incoming.off('close', onClose);
     };
     incoming.on('data', onData);
     incoming.on('end', onEnd);
     incoming.on('error', onError);
+    incoming.on('close', onClose);
+  }).finally(() => {
+    // The raw bytes are garbage once parsed (readJsonBody parses at once): give them back.
+    // Deferred a turn so the parse happens inside the budget.
+    if (limits && held > 0) setImmediate(() => limits.budget.give(held));
   });
 }
 

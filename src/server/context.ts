@@ -1,5 +1,6 @@
 import type { ActiveKey } from '../keys/cache.js';
 import type { Logger } from '../util/log.js';
+import type { BodyLimits } from './body-budget.js';
 
 /** What middleware leaves on the Hono context for later steps. */
 export interface AppEnv {
@@ -11,5 +12,7 @@ export interface AppEnv {
     contextHeadersSet: boolean;
     /** the daemon's logger, for notes that steps below the routes make (e.g. body.ts) */
     log: Logger;
+    /** the daemon-wide body budget and the body timeout (body.ts) */
+    bodyLimits: BodyLimits;
   };
 }

@@ -142,6 +142,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     gateway,
     adminToken: () => adminToken,
     maxBodyBytes: () => Math.round((config.server.max_body_mb ?? 10) * 1024 * 1024),
+    maxBufferedBytes: () => Math.round((config.server.max_buffered_mb ?? 64) * 1024 * 1024),
+    bodyTimeoutMs: () => config.server.body_timeout_ms ?? 30_000,
     allowedHosts: () => config.server.allowed_hosts ?? [],
     allowedOrigins: () => config.server.cors_origins ?? [],
     version: VERSION,
