@@ -166,10 +166,12 @@ async function main() {
     log(`memory: ${OPEN_STREAMS} concurrent open streams against a slow upstream`);
     results.memory = { underLoadPeakMb: Math.max(results.nonStream.tokenhub.peakRssMb, results.stream.tokenhub.peakRssMb), openStreams: await openStreams(th, OPEN_STREAMS) };
 
-    log('usage recording off (same daemon build, TOKENHUB_BENCH_NO_USAGE=1), for comparison');
+    log('usage recording off (the same daemon build with a sink that drops records: bench/serve-without-usage.mjs), for comparison');
     th.child.kill('SIGTERM');
     await new Promise((r) => th.child.once('exit', r));
-    const thOff = await startTokenHub(home, upstreamUrl, `http://127.0.0.1:${slow.port}`, { TOKENHUB_BENCH_NO_USAGE: '1' });
+    // same home, config and key; only the usage sink differs
+    const off = await startChild(process.execPath, [join(ROOT, 'bench/serve-without-usage.mjs')], { TOKENHUB_HOME: home, NO_COLOR: '1' }, /127\.0\.0\.1:(\d+)\/v1/);
+    const thOff = { name: 'tokenhub', url: `http://127.0.0.1:${off.port}`, key: th.key, pid: off.child.pid, child: off.child };
     children.push(thOff.child);
     await load(thOff, { stream: false, connections: 50, ms: 800, model: 'bench-model' });
     const offRuns = [];

@@ -21,7 +21,7 @@ import { buildCatalog, type Catalog } from '../router/catalog.js';
 import { RouterHealth } from '../router/health.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { SqliteKeyStore } from '../store/keys.js';
-import { spendSince } from '../store/usage.js';
+import { spendSince, type UsageSink } from '../store/usage.js';
 import { ThreadedUsageWriter } from '../store/usage-thread.js';
 import { UpstreamClient } from '../upstream/client.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -42,6 +42,8 @@ export interface DaemonOptions {
   watchIntervalMs?: number;
   /** the clocks that decide expiry, budgets, rate windows and cooldowns (tests move a fake one) */
   clock?: Clock;
+  /** where usage records go instead of the usage table's writer thread (the bench measures recording's cost so) */
+  usage?: UsageSink;
   /** extension hook: more routes, more listeners (used by metrics and the dashboard) */
   extend?: (ctx: { deps: AppDeps; gateway: GatewayDeps }) => void;
 }
@@ -93,13 +95,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const clock = opts.clock ?? systemClock;
   const responsesStore = new ResponsesStore(db, () => config.responses?.retention_days ?? DEFAULT_RETENTION_DAYS, clock.wall);
   const keys = new KeyCache(keyStore, clock.wall);
-  const usage = new ThreadedUsageWriter(paths.db, 20, (why) => log.error('usage write failed; will retry', { error: why }));
-  // For `npm run bench` only: measures what usage recording costs by not doing it.
-  if (env.TOKENHUB_BENCH_NO_USAGE === '1') usage.record = () => {};
+  const usage: UsageSink = opts.usage ?? new ThreadedUsageWriter(paths.db, 20, (why) => log.error('usage write failed; will retry', { error: why }));
   // Budgets start from the usage table (plus records not written yet) and run in memory after.
   const limits = new KeyLimiter({
     // records still on their way to disk count too, without blocking the loop on the writer thread
-    spentSince: (keyId, since) => spendSince(db, keyId, since, usage.pending()),
+    spentSince: (keyId, since) => spendSince(db, keyId, since, usage.pending?.() ?? []),
     clock: clock.mono,
     wallClock: clock.wall,
   });
@@ -142,8 +142,6 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     gateway,
     adminToken: () => adminToken,
     maxBodyBytes: () => Math.round((config.server.max_body_mb ?? 10) * 1024 * 1024),
-    maxBufferedBytes: () => Math.round((config.server.max_buffered_mb ?? 64) * 1024 * 1024),
-    bodyTimeoutMs: () => config.server.body_timeout_ms ?? 30_000,
     allowedHosts: () => config.server.allowed_hosts ?? [],
     allowedOrigins: () => config.server.cors_origins ?? [],
     version: VERSION,

@@ -44,6 +44,8 @@ export interface UsageSink {
   /** writes everything queued; resolves once it is on disk */
   flush(): void;
   close(): void;
+  /** records that may not be on disk yet, counted into a budget as it loads (none if omitted) */
+  pending?(): readonly UsageRecord[];
 }
 
 /**

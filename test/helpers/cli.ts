@@ -35,9 +35,11 @@ export function startCli(
   env: Record<string, string | undefined>,
   ready: RegExp,
   timeoutMs = 10_000,
+  /** another entry script than bin/tokenhub (the bench's daemon) */
+  entry = BIN,
 ): Promise<{ child: ChildProcess; stdout: () => string; stderr: () => string; match: RegExpMatchArray }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [entry, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => {
