@@ -86,10 +86,14 @@ function validate(req: RecordedRequest): { status: number; type: string; message
   for (const k of Object.keys(b)) if (!KNOWN_FIELDS.has(k)) return { status: 400, type: 'invalid_request_error', message: `${k}: Extra inputs are not permitted` };
   if (typeof b.max_tokens !== 'number') return { status: 400, type: 'invalid_request_error', message: 'max_tokens: Field required' };
   if (!Array.isArray(b.messages) || b.messages.length === 0) return { status: 400, type: 'invalid_request_error', message: 'messages: Field required' };
+  // Claude Code 2.1 sends `system` messages between the turns, which the API takes.
+  let previous: string | undefined;
   for (let i = 0; i < b.messages.length; i++) {
     const m = b.messages[i];
-    if (m.role !== 'user' && m.role !== 'assistant') return { status: 400, type: 'invalid_request_error', message: `messages.${i}.role: Input should be 'user' or 'assistant'` };
-    if (i > 0 && b.messages[i - 1].role === m.role) return { status: 400, type: 'invalid_request_error', message: 'messages: roles must alternate between "user" and "assistant"' };
+    if (m.role === 'system') continue;
+    if (m.role !== 'user' && m.role !== 'assistant') return { status: 400, type: 'invalid_request_error', message: `messages.${i}.role: Input should be 'user', 'assistant' or 'system'` };
+    if (previous === m.role) return { status: 400, type: 'invalid_request_error', message: 'messages: roles must alternate between "user" and "assistant"' };
+    previous = m.role;
   }
   return null;
 }
