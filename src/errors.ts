@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'forbidden_origin'
   | 'server_busy'
   | 'request_timeout'
+  | 'loop_detected'
   | 'not_found'
   | 'internal_error';
 
@@ -37,6 +38,7 @@ const TYPE_BY_CODE: Record<ErrorCode, string> = {
   forbidden_origin: 'permission_error',
   server_busy: 'api_error',
   request_timeout: 'invalid_request_error',
+  loop_detected: 'invalid_request_error',
   not_found: 'invalid_request_error',
   internal_error: 'api_error',
 };
@@ -56,6 +58,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   forbidden_origin: 403,
   server_busy: 503,
   request_timeout: 408,
+  loop_detected: 508,
   not_found: 404,
   internal_error: 500,
 };

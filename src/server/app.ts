@@ -5,6 +5,7 @@ import type { AppEnv } from './context.js';
 import { adminAuth, keyAuth } from './middleware/auth.js';
 import { hostGuard } from './middleware/host-guard.js';
 import { originGuard } from './middleware/origin-guard.js';
+import { loopGuard } from './middleware/loop-guard.js';
 import { BodyBudget } from './body-budget.js';
 import { requestContext } from './middleware/request-context.js';
 import { anthropicErrors, messagesRoutes } from './routes/messages.js';
@@ -21,6 +22,8 @@ export interface AppDeps {
   maxBufferedBytes?: () => number;
   /** a request body must arrive within this (server.body_timeout_ms) */
   bodyTimeoutMs?: () => number;
+  /** this daemon's id in x-tokenhub-hops: a request carrying it is its own traffic come back (upstream/hops.ts) */
+  hopId?: string;
   allowedHosts: () => readonly string[];
   /** browser origins allowed to call (server.cors_origins); any other Origin header is refused */
   allowedOrigins?: () => readonly string[];
@@ -54,6 +57,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.use('*', hostGuard(deps.allowedHosts));
   app.use('*', originGuard(deps.allowedOrigins ?? (() => [])));
+  if (deps.hopId) app.use('*', loopGuard(deps.hopId));
   const bodyLimits = {
     budget: new BodyBudget(() => Math.max(deps.maxBufferedBytes?.() ?? 64 * 1024 * 1024, deps.maxBodyBytes())),
     get timeoutMs() {

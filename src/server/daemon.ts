@@ -24,6 +24,7 @@ import { SqliteKeyStore } from '../store/keys.js';
 import { spendSince, type UsageSink } from '../store/usage.js';
 import { ThreadedUsageWriter } from '../store/usage-thread.js';
 import { UpstreamClient } from '../upstream/client.js';
+import { newHopId } from '../upstream/hops.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/log.js';
 import { VERSION } from '../version.js';
@@ -105,10 +106,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   });
   keys.onReload((records) => limits.sync(records));
   const metrics = new MetricsBus();
+  const hopId = newHopId();
   const gateway: GatewayDeps = {
     catalog: () => catalog,
     keys,
-    upstream: new UpstreamClient(),
+    upstream: new UpstreamClient(undefined, hopId),
     usage,
     metrics,
     log,
@@ -142,6 +144,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     gateway,
     adminToken: () => adminToken,
     maxBodyBytes: () => Math.round((config.server.max_body_mb ?? 10) * 1024 * 1024),
+    maxBufferedBytes: () => Math.round((config.server.max_buffered_mb ?? 64) * 1024 * 1024),
+    bodyTimeoutMs: () => config.server.body_timeout_ms ?? 30_000,
+    hopId,
     allowedHosts: () => config.server.allowed_hosts ?? [],
     allowedOrigins: () => config.server.cors_origins ?? [],
     version: VERSION,

@@ -2,6 +2,7 @@ import type { AbortHandle } from './abort.js';
 import { Agent, type Dispatcher, request } from 'undici';
 import type { ProviderRuntime, UpstreamCall } from '../providers/types.js';
 import { credentialsOf, scrubCredentials } from '../util/scrub.js';
+import { HOPS_HEADER, newHopId, outboundHops } from './hops.js';
 
 export type UpstreamResponse = Dispatcher.ResponseData;
 
@@ -20,7 +21,11 @@ export interface SendOptions {
 export class UpstreamClient {
   private readonly dispatchers = new Map<number, Dispatcher>();
 
-  constructor(private readonly makeDispatcher: (connectTimeoutMs: number) => Dispatcher = defaultDispatcher) {}
+  constructor(
+    private readonly makeDispatcher: (connectTimeoutMs: number) => Dispatcher = defaultDispatcher,
+    /** this daemon's id in the x-tokenhub-hops header (upstream/hops.ts) */
+    private readonly hopId: string = newHopId(),
+  ) {}
 
   private dispatcherFor(connectTimeoutMs: number): Dispatcher {
     let d = this.dispatchers.get(connectTimeoutMs);
@@ -34,7 +39,7 @@ export class UpstreamClient {
   send(provider: ProviderRuntime, call: UpstreamCall, opts: SendOptions): Promise<UpstreamResponse> {
     const sent = request(provider.baseUrl + call.path, {
       method: call.method,
-      headers: call.headers,
+      headers: { ...call.headers, [HOPS_HEADER]: outboundHops(this.hopId) },
       body: call.body,
       signal: opts.signal,
       headersTimeout: opts.headersTimeoutMs,
