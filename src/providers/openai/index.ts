@@ -23,6 +23,9 @@ import { responsesNative } from './responses-native.js';
 
 export { generatedChars, rewriteModel } from './json-scan.js';
 
+/** OpenAI model ids that take reasoning_effort (o1, o3, o4-mini, gpt-5…). */
+const REASONING_MODEL = /^(o\d|gpt-5)/;
+
 const PATHS: Record<Operation, string> = {
   chat: '/chat/completions',
   completions: '/completions',
@@ -143,6 +146,8 @@ export function createOpenAIAdapter(type: 'openai' | 'openai-compatible'): Provi
     buildRequest(op: Operation, body: OpenAIBody, target: Target, ctx: RequestContext): UpstreamCall {
       // A body translated from another protocol loses what only Anthropic reads; a chat client's own body passes as sent.
       const out: Record<string, unknown> = isTranslated(body) ? withoutAnthropicFields({ ...body, model: target.upstreamModel }, type === 'openai') : { ...body, model: target.upstreamModel };
+      // A thinking budget translated to reasoning_effort goes only to OpenAI's reasoning models; the others refuse the field.
+      if (type === 'openai' && isTranslated(body) && !REASONING_MODEL.test(target.upstreamModel)) delete out.reasoning_effort;
       if (ctx.stream && op !== 'embeddings' && target.provider.streamUsage) {
         const so = (body.stream_options as Record<string, unknown> | undefined) ?? {};
         out.stream_options = { ...so, include_usage: true };
