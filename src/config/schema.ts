@@ -76,6 +76,8 @@ export const configSchema = z
         max_buffered_mb: z.number().positive().optional(),
         /** a request body must arrive within this many ms (default 30000) */
         body_timeout_ms: z.number().int().positive().optional(),
+        /** the most MiB of one non-streamed provider answer held in memory (default 64); past it the attempt fails over */
+        max_response_mb: z.number().positive().optional(),
         /** extra Host header names accepted besides loopback names */
         allowed_hosts: z.array(z.string().min(1)).optional(),
         /** browser origins (scheme://host[:port]) that may call TokenHub, with CORS; any other Origin is refused */

@@ -110,7 +110,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const gateway: GatewayDeps = {
     catalog: () => catalog,
     keys,
-    upstream: new UpstreamClient(undefined, hopId),
+    upstream: new UpstreamClient(undefined, hopId, () => Math.round((config.server.max_response_mb ?? 64) * 1024 * 1024)),
     usage,
     metrics,
     log,

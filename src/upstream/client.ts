@@ -25,6 +25,8 @@ export class UpstreamClient {
     private readonly makeDispatcher: (connectTimeoutMs: number) => Dispatcher = defaultDispatcher,
     /** this daemon's id in the x-tokenhub-hops header (upstream/hops.ts) */
     private readonly hopId: string = newHopId(),
+    /** the most of one non-streamed answer held in memory (server.max_response_mb) */
+    private readonly maxResponseBytes: () => number = () => DEFAULT_MAX_RESPONSE_BYTES,
   ) {}
 
   private dispatcherFor(connectTimeoutMs: number): Dispatcher {
@@ -46,7 +48,11 @@ export class UpstreamClient {
       bodyTimeout: opts.bodyTimeoutMs,
       dispatcher: this.dispatcherFor(provider.timeouts.connectMs),
     });
-    return sent.then((res) => (res.statusCode >= 400 ? withScrubbedBody(res, credentialsOf(provider.apiKey, provider.headers, call.headers as Record<string, string>)) : res));
+    return sent.then((res) =>
+      res.statusCode >= 400
+        ? withScrubbedBody(res, credentialsOf(provider.apiKey, provider.headers, call.headers as Record<string, string>))
+        : withBoundedText(res, this.maxResponseBytes()),
+    );
   }
 
   async close(): Promise<void> {
@@ -94,6 +100,49 @@ function withScrubbedBody(res: UpstreamResponse, secrets: string[]): UpstreamRes
   return res;
 }
 
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+/** A provider answer larger than the gateway holds: a provider failure (the request fails over). */
+export class ResponseTooLarge extends Error {
+  readonly code = 'TH_RESPONSE_TOO_LARGE';
+  constructor(readonly limit: number) {
+    super(`the provider's answer is larger than ${Math.round(limit / 1024 / 1024)} MiB (server.max_response_mb)`);
+    this.name = 'ResponseTooLarge';
+  }
+}
+
+/**
+ * A non-streamed answer is read whole before it is parsed: `text()` stops at `limit`
+ * (a 300 MiB answer took the daemon from 80 MiB to 1.6 GiB). A declared length over the
+ * limit is refused before reading; a declared one within it reads as before (undici holds
+ * it to that length); only an undeclared (chunked) one is counted as it comes. Streams
+ * are iterated chunk by chunk and never go through `text()`.
+ */
+function withBoundedText(res: UpstreamResponse, limit: number): UpstreamResponse {
+  const body = res.body;
+  const declared = Number(res.headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared <= limit) return res;
+  body.text = async () => {
+    if (declared > limit) {
+      body.destroy();
+      throw new ResponseTooLarge(limit);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        body.destroy();
+        throw new ResponseTooLarge(limit);
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks, size).toString('utf8');
+  };
+  body.json = async () => JSON.parse(await body.text()) as unknown;
+  return res;
+}
+
 /** A timeout the gateway enforces itself; used as the abort reason so the failure names itself. */
 export class UpstreamTimeout extends Error {
   constructor(readonly code: 'TH_FIRST_BYTE_TIMEOUT' | 'TH_DEADLINE') {
@@ -127,6 +176,11 @@ export function isProviderUnreachable(err: unknown): boolean {
   return code !== undefined && UNREACHABLE_CODES.has(code);
 }
 
+/** A failure as the router counts it (router/health.ts FailureKind), from the error's code. */
+export function failureKind(err: unknown): { timeout: boolean; unreachable: boolean } {
+  return { timeout: isUpstreamTimeout(err), unreachable: isProviderUnreachable(err) };
+}
+
 /** A short, key-free description of a network failure for logs and the 502 body. */
 export function describeUpstreamError(err: unknown): string {
   const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
@@ -148,6 +202,7 @@ export function describeUpstreamError(err: unknown): string {
       return 'timeout waiting for response body';
     case 'TH_FIRST_BYTE_TIMEOUT':
     case 'TH_DEADLINE':
+    case 'TH_RESPONSE_TOO_LARGE':
       return (err as Error).message;
     default:
       if (e.name === 'AbortError') return 'aborted';
