@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 
 export const BIN = fileURLToPath(new URL('../bin/tokenhub', import.meta.url));
+/** TokenHub's entry for startTokenHub: this tree's, or another build's (A/B comparisons) */
+const tokenhubBin = () => process.env.TOKENHUB_BENCH_BIN ?? BIN;
 export const log = (...a) => process.stderr.write(a.join(' ') + '\n');
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
@@ -26,7 +28,14 @@ export function startChild(cmd, argv, env, re = /listening (\d+)/) {
       if (m) resolve({ child, port: Number(m[1]) });
     });
     child.stderr.on('data', (d) => { err += d; if (err.length > 100_000) err = err.slice(-10_000); });
-    child.on('exit', (code) => reject(new Error(`${argv.join(' ')} exited ${code}: ${err.slice(-2000)}`)));
+    let started = false;
+    child.stdout.once('data', () => { started = true; });
+    child.on('exit', (code, signal) => {
+      const why = new Error(`${argv.join(' ')} exited ${code ?? signal}: ${err.slice(-2000)}`);
+      // Killed by the bench at its end is expected; anything else mid-run is worth seeing.
+      if (started && signal !== 'SIGTERM' && signal !== 'SIGINT') log(why.message);
+      reject(why);
+    });
   });
 }
 
@@ -122,12 +131,12 @@ providers:
     models:
       bench-slow: { input: 0.5, output: 1.5 }
 ${extraProviders}`);
-  const created = spawnSync(process.execPath, [BIN, 'keys', 'create', '--name', 'bench', '--models', 'bench-*', '--budget', '1000000', '--rpm', '100000000', '--json'], {
+  const created = spawnSync(process.execPath, [tokenhubBin(), 'keys', 'create', '--name', 'bench', '--models', 'bench-*', '--budget', '1000000', '--rpm', '100000000', '--json'], {
     env: { ...process.env, TOKENHUB_HOME: home },
     encoding: 'utf8',
   });
   if (created.status !== 0) throw new Error(created.stderr);
   const key = JSON.parse(created.stdout).key;
-  const { child, port } = await startChild(process.execPath, [BIN, 'serve', '--port', '0'], { TOKENHUB_HOME: home, NO_COLOR: '1', ...extraEnv }, /127\.0\.0\.1:(\d+)\/v1/);
+  const { child, port } = await startChild(process.execPath, [tokenhubBin(), 'serve', '--port', '0'], { TOKENHUB_HOME: home, NO_COLOR: '1', ...extraEnv }, /127\.0\.0\.1:(\d+)\/v1/);
   return { name: 'tokenhub', url: `http://127.0.0.1:${port}`, key, pid: child.pid, child };
 }
