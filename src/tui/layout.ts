@@ -60,7 +60,6 @@ export function statsLine(snap: MetricsSnapshot, width: number): string {
     `errors ${formatPct(t.errorRate)}`,
     `spend today ${formatUsd(snap.spendTodayUsd)}`,
     `${formatCount(t.requests)} reqs`,
-    tokensPart(t.tokens),
   ];
   let line = parts.join('  ');
   while (line.length > width && parts.length > 1) {
@@ -69,5 +68,8 @@ export function statsLine(snap: MetricsSnapshot, width: number): string {
   }
   const sparkRoom = width - line.length - 2;
   if (sparkRoom >= 10) line += '  ' + sparkline(snap.rpsSeries, Math.min(30, sparkRoom), true);
+  // Tokens come last: on a wide terminal only, after the traffic sparkline.
+  const tokens = tokensPart(t.tokens);
+  if (line.length + 2 + tokens.length <= width) line += '  ' + tokens;
   return fit(line, width);
 }
