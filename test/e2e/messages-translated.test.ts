@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
 import { fakeProvider, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { fixture } from '../providers/helpers.js';
 
 describe('/v1/messages → an OpenAI-compatible provider', () => {
   let openai: FakeOpenAI;
@@ -51,5 +52,16 @@ describe('/v1/messages → an OpenAI-compatible provider', () => {
     assert.equal(sent.thinking, undefined);
     assert.doesNotMatch(JSON.stringify(sent), /cache_control/);
     assert.equal(sent.reasoning_effort, 'low');
+  });
+
+  test('tool-call arguments cut inside multi-byte characters arrive whole: never an empty input', async () => {
+    // A recorded tool-call stream, its argument made non-ASCII, written a few bytes at a time.
+    const raw = fixture('openai/chat-stream-read-file.sse').replace('"notes.txt"', '"Notizen-über-café-☕.txt"');
+    openai.setReply(() => ({ raw: { contentType: 'text/event-stream', body: raw }, sliceBytes: 3 }));
+    const tools: Anthropic.Tool[] = [{ name: 'read_file', input_schema: { type: 'object', properties: { file_path: { type: 'string' } } } }];
+    const final = await client.messages.stream({ model: 'gpt-fake', max_tokens: 100, tools, messages: [{ role: 'user', content: 'Read my notes' }] }).finalMessage();
+    const use = final.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use')!;
+    assert.deepEqual(use.input, { file_path: 'Notizen-über-café-☕.txt' });
+    assert.equal(final.stop_reason, 'tool_use');
   });
 });

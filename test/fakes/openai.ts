@@ -97,7 +97,14 @@ export async function startFakeOpenAI(initial?: (req: RecordedRequest) => FakeRe
     }
     if (reply.raw) {
       res.writeHead(200, { 'content-type': reply.raw.contentType });
-      res.end(reply.raw.body);
+      // sliceBytes cuts the recorded bytes anywhere, inside multi-byte characters too
+      const bytes = Buffer.from(reply.raw.body, 'utf8');
+      const slice = reply.sliceBytes ?? bytes.length;
+      for (let i = 0; i < bytes.length; i += slice) {
+        res.write(bytes.subarray(i, i + slice));
+        if (reply.sliceBytes) await sleep(1);
+      }
+      res.end();
       return;
     }
     if (reply.fault === 'malformed-json') {

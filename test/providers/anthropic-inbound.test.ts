@@ -53,4 +53,54 @@ describe('OpenAI chunks → Anthropic events', () => {
     assert.deepEqual(tail.at(-2)!.delta.stop_reason, 'max_tokens');
     assert.deepEqual([tail.at(-2)!.usage.input_tokens, tail.at(-2)!.usage.output_tokens], [9, 3]);
   });
+
+  test('interleaved parallel tool calls: every fragment lands in its own call, blocks one after another, never an empty input', () => {
+    const w = new AnthropicEventWriter({ id: 'msg_p', model: 'm', promptEstimate: 9 });
+    const call = (index: number, args: string, head?: { id: string; name: string }) =>
+      chunk({ tool_calls: [{ index, ...(head ? { id: head.id, type: 'function', function: { name: head.name, arguments: args } } : { function: { arguments: args } }) }] });
+    const out = events([
+      ...w.push(call(0, '{"city":', { id: 'call_a', name: 'weather' })),
+      ...w.push(call(1, '{"tz":', { id: 'call_b', name: 'time' })),
+      ...w.push(call(0, '"Zürich"}')),
+      ...w.push(call(1, '"Europe/Zürich"}')),
+      ...w.push(chunk({}, 'tool_calls')),
+      ...w.push('[DONE]'),
+    ]);
+    assert.deepEqual(out.map((e) => [e.type, e.index ?? null]), [
+      ['message_start', null], ['ping', null],
+      ['content_block_start', 0], ['content_block_delta', 0], ['content_block_delta', 0], ['content_block_stop', 0],
+      ['content_block_start', 1], ['content_block_delta', 1], ['content_block_stop', 1],
+      ['message_delta', null], ['message_stop', null],
+    ]);
+    const input = (index: number) => JSON.parse(out.filter((e) => e.type === 'content_block_delta' && e.index === index).map((e) => e.delta.partial_json).join(''));
+    assert.deepEqual(input(0), { city: 'Zürich' });
+    assert.deepEqual(input(1), { tz: 'Europe/Zürich' });
+    assert.equal(out[6]!.content_block.id, 'call_b');
+  });
+
+  test('reasoning_content becomes a thinking block, thinking_blocks its signature; a redacted block passes whole', () => {
+    const w = new AnthropicEventWriter({ id: 'msg_t', model: 'm', promptEstimate: 9 });
+    const out = events([
+      ...w.push(chunk({ reasoning_content: 'Think' })),
+      ...w.push(chunk({ reasoning_content: 'ing.' })),
+      ...w.push(chunk({ thinking_blocks: [{ type: 'thinking', thinking: 'Thinking.', signature: 'sig1' }] })),
+      ...w.push(chunk({ thinking_blocks: [{ type: 'redacted_thinking', data: 'opaque' }] })),
+      ...w.push(chunk({ content: 'Done.' }, 'stop')),
+      ...w.push('[DONE]'),
+    ]);
+    assert.deepEqual(out.slice(2, 12).map((e) => [e.type, e.index ?? null, e.content_block?.type ?? e.delta?.type ?? null]), [
+      ['content_block_start', 0, 'thinking'],
+      ['content_block_delta', 0, 'thinking_delta'],
+      ['content_block_delta', 0, 'thinking_delta'],
+      ['content_block_delta', 0, 'signature_delta'],
+      ['content_block_stop', 0, null],
+      ['content_block_start', 1, 'redacted_thinking'],
+      ['content_block_stop', 1, null],
+      ['content_block_start', 2, 'text'],
+      ['content_block_delta', 2, 'text_delta'],
+      ['content_block_stop', 2, null],
+    ]);
+    assert.equal(out[5]!.delta.signature, 'sig1');
+    assert.equal(out[7]!.content_block.data, 'opaque');
+  });
 });

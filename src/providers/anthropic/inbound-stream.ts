@@ -7,7 +7,8 @@
  * delta.thinking_blocks[i]  → signature_delta and content_block_stop of the open thinking
  *                             block (or a whole thinking / redacted_thinking block)
  * delta.content             → content_block_start (text) once, then text_delta
- * delta.tool_calls[i] new   → content_block_stop of the open block, content_block_start (tool_use)
+ * delta.tool_calls[i] new   → content_block_stop of the open block, content_block_start (tool_use);
+ *                             while another call streams, held whole until that one ends
  * function.arguments        → input_json_delta
  * finish_reason / usage     → kept for the end
  * [DONE]                    → content_block_stop, message_delta (stop_reason, usage), message_stop
@@ -45,6 +46,12 @@ export class AnthropicEventWriter {
   private open: { index: number; kind: 'text' | 'thinking' | 'tool'; tool?: number } | null = null;
   /** OpenAI tool_calls index → content block index */
   private readonly toolBlocks = new Map<number, number>();
+  /**
+   * Calls that started while another call's block was still streaming, held whole until
+   * that block ends: a provider may interleave parallel calls' fragments, and Anthropic
+   * streams one block at a time, so a late fragment must still find its call unsent.
+   */
+  private readonly heldCalls = new Map<number, { id: string; name: string; args: string }>();
   private stopReason: string | null = null;
   private usage: Usage | null = null;
   private chars = 0;
@@ -117,7 +124,17 @@ export class AnthropicEventWriter {
     if (!this.open) return [];
     const index = this.open.index;
     this.open = null;
-    return [anthropicFrame('content_block_stop', { index })];
+    const out = [anthropicFrame('content_block_stop', { index })];
+    // The streaming call is done: the held ones follow, each whole.
+    for (const [tool, call] of this.heldCalls) {
+      const at = this.nextIndex++;
+      this.toolBlocks.set(tool, at);
+      out.push(anthropicFrame('content_block_start', { index: at, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } }));
+      if (call.args !== '') out.push(anthropicFrame('content_block_delta', { index: at, delta: { type: 'input_json_delta', partial_json: call.args } }));
+      out.push(anthropicFrame('content_block_stop', { index: at }));
+    }
+    this.heldCalls.clear();
+    return out;
   }
 
   private openBlock(block: Json, tool?: number): string[] {
@@ -170,21 +187,28 @@ export class AnthropicEventWriter {
     const tool = typeof call.index === 'number' ? call.index : 0;
     const fn = isObject(call.function) ? call.function : {};
     const out: string[] = [];
+    const args = typeof fn.arguments === 'string' ? fn.arguments : '';
+    this.chars += args.length;
+    const held = this.heldCalls.get(tool);
+    if (held) {
+      held.args += args;
+      return out;
+    }
     let index = this.toolBlocks.get(tool);
     if (index === undefined) {
       const name = typeof fn.name === 'string' ? fn.name : '';
       const id = typeof call.id === 'string' ? call.id : `toolu_${this.opts.id.slice(4)}_${tool}`;
       this.chars += name.length;
+      if (this.open?.tool !== undefined) {
+        this.heldCalls.set(tool, { id, name, args });
+        return out;
+      }
       out.push(...this.openBlock({ type: 'tool_use', id, name, input: {} }, tool));
       index = this.open!.index;
       this.toolBlocks.set(tool, index);
     }
-    const args = fn.arguments;
-    if (typeof args === 'string' && args !== '') {
-      this.chars += args.length;
-      // Providers stream one call after another; a late fragment of an earlier call still names its own block.
-      out.push(anthropicFrame('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: args } }));
-    }
+    // (a fragment for a block already stopped, after text came between, still names its own block)
+    if (args !== '') out.push(anthropicFrame('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: args } }));
     return out;
   }
 }
