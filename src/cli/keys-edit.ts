@@ -5,7 +5,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { ApiKeyRecord, BudgetPeriod, KeyLimits } from '../store/keys.js';
 import { pathsOf, withDb } from './context.js';
-import { findKey, keyJson, keyStatus, limitsText, parseCidrs } from './keys.js';
+import { findKey, keyJson, keyStatus, limitsText, parseCidrs } from './key-records.js';
 import { CliError, formatTime, formatUsd, printJson, println, style } from './output.js';
 import { parseExpiry, parseList, parsePositiveNumber } from './parse.js';
 
