@@ -10,7 +10,7 @@ import { retryDelay } from '../router/failover.js';
 import type { HealthSettings, RouterHealth } from '../router/health.js';
 import type { AttemptLog } from '../store/usage.js';
 import { AbortHandle } from '../upstream/abort.js';
-import { abortForFirstByte, describeUpstreamError, type UpstreamResponse } from '../upstream/client.js';
+import { abortForFirstByte, describeUpstreamError, failureKind, type UpstreamResponse } from '../upstream/client.js';
 import type { GatewayDeps, ProxyResult, RequestLedger } from './ledger.js';
 import { openRelay, type Relay } from './stream.js';
 
@@ -149,7 +149,7 @@ export async function tryCandidate(run: AttemptRun, target: Target, isLast: bool
           health.released(target);
           return { kind: 'client-gone' };
         }
-        health.failedError(target, relay.cause, relay.error, ms, true, settings);
+        health.failedError(target, failureKind(relay.cause), relay.error, ms, true, settings);
         return { kind: 'failed' };
       }
       health.succeeded(target, attempt({ status: res.statusCode }), true);
@@ -165,13 +165,13 @@ export async function tryCandidate(run: AttemptRun, target: Target, isLast: bool
       payload = JSON.parse(text);
     } catch (err) {
       const ms = attempt({ status: res.statusCode, error: 'malformed JSON from provider' });
-      health.failedError(target, err, 'malformed JSON', ms, false, settings);
+      health.failedError(target, failureKind(err), 'malformed JSON', ms, false, settings);
       return { kind: 'failed' };
     }
     const bodyError = errorInBody(payload);
     if (bodyError) {
       const ms = attempt({ status: res.statusCode, error: bodyError });
-      health.failedError(target, new Error(bodyError), bodyError, ms, false, settings);
+      health.failedError(target, failureKind(null), bodyError, ms, false, settings);
       return { kind: 'failed' };
     }
     const out = native ? native.parseResponse(input.native!, payload, target, text) : adapter!.parseResponse(input.op, payload, target, ctx, text);
@@ -188,7 +188,7 @@ export async function tryCandidate(run: AttemptRun, target: Target, isLast: bool
       health.released(target);
       return { kind: 'client-gone' };
     }
-    health.failedError(target, err, why, ms, stream, settings);
+    health.failedError(target, failureKind(err), why, ms, stream, settings);
     return { kind: 'failed' };
   } finally {
     clearTimeout(firstByte);

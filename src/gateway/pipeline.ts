@@ -5,10 +5,10 @@
  * usage record and one metrics event. Auth and body parsing happened before (server/).
  */
 import { asGatewayError, GatewayError } from '../errors.js';
-import { allFailedError, pause, withHeaders } from '../router/failover.js';
-import { planCandidates, type Plan } from '../router/plan.js';
+import type { Plan } from '../router/plan.js';
 import type { RequestContext, Target } from '../providers/types.js';
 import { servedHeaders, tryCandidate, type AttemptRun } from './attempt.js';
+import { allFailedError, pause, planOrRefuse, withHeaders } from './failure.js';
 import { RequestLedger, type GatewayDeps, type ProxyInput, type ProxyResult } from './ledger.js';
 import { admitRequest, withOutputCapHeader } from './limits.js';
 import { estimatePromptTokens, expectedCompletionTokens } from './tokens.js';
@@ -46,7 +46,7 @@ async function routeRequest(deps: GatewayDeps, input: ProxyInput, ledger: Reques
   try {
     const fallbackHeader = input.fallbackHeader?.split(',').map((s) => s.trim()).filter(Boolean);
     const estimate = { promptTokens: promptEstimate, completionTokens: expectedCompletionTokens(op, body, null) };
-    plan = planCandidates(catalog, { model: body.model, strategyHeader: input.strategyHeader, fallbackHeader, allowed: input.key.allowsModel, estimate, stream }, health);
+    plan = planOrRefuse(catalog, { model: body.model, strategyHeader: input.strategyHeader, fallbackHeader, allowed: input.key.allowsModel, estimate, stream }, health);
     ledger.plan = plan;
     ledger.admission = admitRequest(deps.limits, input, plan.candidates, promptEstimate);
   } catch (err) {

@@ -9,7 +9,7 @@ import { errorBody, GatewayError, sseErrorFrame } from '../errors.js';
 import type { StreamTranslator, Target } from '../providers/types.js';
 import { SSE_DONE, SseDecoder, sseData } from '../upstream/sse.js';
 import type { HealthSettings, RouterHealth } from '../router/health.js';
-import { describeUpstreamError, UpstreamTimeout, type UpstreamResponse } from '../upstream/client.js';
+import { describeUpstreamError, failureKind, UpstreamTimeout, type UpstreamResponse } from '../upstream/client.js';
 import type { GatewayDeps, RequestLedger } from './pipeline.js';
 import type { AbortHandle } from '../upstream/abort.js';
 import { estimateTokens } from './tokens.js';
@@ -224,7 +224,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
   // Committed: from here on the whole stream has to end by the deadline.
   timer = setTimeout(() => abort.abort(new UpstreamTimeout('TH_DEADLINE')), Math.max(0, input.deadlineAt - performance.now()));
   timer.unref();
-  const brokeOff = (err: unknown, why: string) => input.health.brokeOff(target, err, why, input.settings);
+  const brokeOff = (err: unknown, why: string) => input.health.brokeOff(target, failureKind(err), why, input.settings);
 
   let ttfbMs: number | null = null;
   let closed = false;

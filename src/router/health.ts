@@ -6,7 +6,6 @@
 import type { MetricsBus } from '../metrics/bus.js';
 import type { Target } from '../providers/types.js';
 import type { Logger } from '../util/log.js';
-import { isProviderUnreachable, isUpstreamTimeout } from '../upstream/client.js';
 import { CircuitBreakers, DEFAULT_CIRCUIT, type Admission, type CircuitSettings, type CircuitState } from './circuit.js';
 import { RouterStats } from './stats.js';
 
@@ -19,6 +18,17 @@ export interface HealthSettings {
   retryAfterCapMs: number;
   /** one deadline for the whole request, failovers and retries included */
   totalMs: number;
+}
+
+/**
+ * How a network-level failure counts, classified by whoever saw it (upstream knows its
+ * error codes): the router decides from plain facts and imports no error classes.
+ */
+export interface FailureKind {
+  /** a timeout: counted as slow, not only as failed */
+  timeout: boolean;
+  /** the provider as a whole cannot be reached: its provider-wide circuit, not one model's */
+  unreachable: boolean;
 }
 
 export const DEFAULT_HEALTH: HealthSettings = {
@@ -78,17 +88,22 @@ export class RouterHealth {
   }
 
   /** A network failure, timeout, malformed answer or broken stream. */
-  failedError(t: Target, err: unknown, reason: string, ms: number, stream: boolean, settings: HealthSettings): void {
+  failedError(t: Target, kind: FailureKind, reason: string, ms: number, stream: boolean, settings: HealthSettings): void {
     const now = this.clock();
-    this.stats.failure(t, ms, isUpstreamTimeout(err), stream, now);
-    this.circuits.failure(t, isProviderUnreachable(err) ? 'provider' : 'model', now, settings.circuit, reason);
+    this.stats.failure(t, ms, kind.timeout, stream, now);
+    this.circuits.failure(t, kind.unreachable ? 'provider' : 'model', now, settings.circuit, reason);
   }
 
   /** A stream that had started broke off (or ended with an error event): no latency sample, but a failure. */
-  brokeOff(t: Target, err: unknown, reason: string, settings: HealthSettings): void {
+  brokeOff(t: Target, kind: FailureKind, reason: string, settings: HealthSettings): void {
     const now = this.clock();
     this.stats.failure(t, 0, false, true, now);
-    this.circuits.failure(t, isProviderUnreachable(err) ? 'provider' : 'model', now, settings.circuit, reason);
+    this.circuits.failure(t, kind.unreachable ? 'provider' : 'model', now, settings.circuit, reason);
+  }
+
+  /** The router's clock (ms since the epoch): plans and circuits read the same one. */
+  now(): number {
+    return this.clock();
   }
 
   /** A provider's circuit as the router obeys it, for `top` and /metrics (one state machine, not a copy). */

@@ -1,10 +1,23 @@
-import { GatewayError } from '../errors.js';
 import { STRATEGIES, type Strategy } from '../config/schema.js';
 import type { Target } from '../providers/types.js';
 import { routeFor, type Catalog } from './catalog.js';
 import { closestNames, isPattern } from './patterns.js';
 import type { RouterHealth } from './health.js';
 import { STRATEGY_FNS, type StrategyContext } from './strategies.js';
+
+/**
+ * Why no plan could be made, as plain data: the gateway turns it into the client's
+ * HTTP error (the router builds none). `code` is the error code the client will see.
+ */
+export class PlanRefusal extends Error {
+  constructor(
+    readonly code: 'invalid_request_error' | 'model_not_found' | 'model_not_allowed',
+    message: string,
+    readonly param: string,
+  ) {
+    super(message);
+  }
+}
 
 export interface PlanInput {
   model: string;
@@ -32,9 +45,7 @@ export function parseStrategy(value: string | undefined): Strategy | undefined {
   if (value === undefined || value === '') return undefined;
   const v = value.trim().toLowerCase();
   if ((STRATEGIES as readonly string[]).includes(v)) return v as Strategy;
-  throw new GatewayError('invalid_request_error', `X-Inferoute-Strategy must be one of ${STRATEGIES.join(', ')}`, {
-    param: 'X-Inferoute-Strategy',
-  });
+  throw new PlanRefusal('invalid_request_error', `X-Inferoute-Strategy must be one of ${STRATEGIES.join(', ')}`, 'X-Inferoute-Strategy');
 }
 
 function targetsOf(catalog: Catalog, id: string): Target[] {
@@ -44,11 +55,11 @@ function targetsOf(catalog: Catalog, id: string): Target[] {
 }
 
 /** The 404 for a name nothing serves, naming the configured names closest to it. */
-function modelNotFound(catalog: Catalog, model: string): GatewayError {
+function modelNotFound(catalog: Catalog, model: string): PlanRefusal {
   const names = [...catalog.models.keys(), ...[...catalog.routes.keys()].filter((n) => !isPattern(n))];
   const closest = closestNames(names, model);
   const hint = closest.length > 0 ? `; the closest configured: ${closest.join(', ')}` : '';
-  return new GatewayError('model_not_found', `The model \`${model}\` does not exist or no configured provider serves it${hint}`, { param: 'model' });
+  return new PlanRefusal('model_not_found', `The model \`${model}\` does not exist or no configured provider serves it${hint}`, 'model');
 }
 
 const NO_STATS = { get: () => undefined };
@@ -65,7 +76,7 @@ export function planCandidates(catalog: Catalog, input: PlanInput, health?: Rout
   if (all.length === 0) throw modelNotFound(catalog, input.model);
   const permitted = all.filter((t) => input.allowed(t, input.model));
   if (permitted.length === 0) {
-    throw new GatewayError('model_not_allowed', `This key may not use the model \`${input.model}\``, { param: 'model' });
+    throw new PlanRefusal('model_not_allowed', `This key may not use the model \`${input.model}\``, 'model');
   }
   const strategy = parseStrategy(input.strategyHeader) ?? route?.strategy ?? catalog.defaultStrategy;
   const fallbackIds = input.fallbackHeader?.length ? input.fallbackHeader : (route?.fallback ?? catalog.defaultFallback);
@@ -73,7 +84,7 @@ export function planCandidates(catalog: Catalog, input: PlanInput, health?: Rout
   if (permitted.length === 1 && fallbackIds.length === 0) return { strategy, candidates: permitted, skipped: [], allOpen: false };
 
   const stats = health?.stats ?? NO_STATS;
-  const now = Date.now();
+  const now = health?.now() ?? Date.now();
   const ctx: StrategyContext = {
     promptTokens: input.estimate.promptTokens,
     completionTokens: input.estimate.completionTokens,

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { configSchema } from '../../src/config/schema.js';
 import { GatewayError } from '../../src/errors.js';
+import { planOrRefuse } from '../../src/gateway/failure.js';
 import { buildCatalog, routeFor } from '../../src/router/catalog.js';
-import { planCandidates } from '../../src/router/plan.js';
 import { closestNames } from '../../src/router/patterns.js';
 
 const provider = (models: string[]) => ({
@@ -28,7 +28,7 @@ const catalog = buildCatalog(
   }),
   {},
 );
-const plan = (model: string) => planCandidates(catalog, { model, allowed: () => true, estimate: { promptTokens: 1, completionTokens: 1 } }).candidates.map((t) => t.servedAs);
+const plan = (model: string) => planOrRefuse(catalog, { model, allowed: () => true, estimate: { promptTokens: 1, completionTokens: 1 } }).candidates.map((t) => t.servedAs);
 
 describe('route patterns', () => {
   test('a model name nothing names exactly goes to the most specific matching pattern', () => {

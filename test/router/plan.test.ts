@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { configSchema } from '../../src/config/schema.js';
 import { GatewayError } from '../../src/errors.js';
 import { buildCatalog } from '../../src/router/catalog.js';
+import { planOrRefuse } from '../../src/gateway/failure.js';
 import { RouterHealth } from '../../src/router/health.js';
 import { planCandidates, type PlanInput } from '../../src/router/plan.js';
 
@@ -48,7 +49,7 @@ describe('planCandidates', () => {
 
   test('rejects an unknown X-Inferoute-Strategy with a 400 naming the header', () => {
     assert.throws(
-      () => planCandidates(catalog, input('chat', { strategyHeader: 'fastest' })),
+      () => planOrRefuse(catalog, input('chat', { strategyHeader: 'fastest' })),
       (e: unknown) => e instanceof GatewayError && e.status === 400 && e.param === 'X-Inferoute-Strategy',
     );
   });
@@ -79,7 +80,7 @@ describe('planCandidates', () => {
   });
 
   test('a key that may not use the model gets model_not_allowed; an unknown model model_not_found', () => {
-    assert.throws(() => planCandidates(catalog, input('chat', { allowed: () => false })), (e: unknown) => e instanceof GatewayError && e.code === 'model_not_allowed');
-    assert.throws(() => planCandidates(catalog, input('nope')), (e: unknown) => e instanceof GatewayError && e.code === 'model_not_found');
+    assert.throws(() => planOrRefuse(catalog, input('chat', { allowed: () => false })), (e: unknown) => e instanceof GatewayError && e.code === 'model_not_allowed');
+    assert.throws(() => planOrRefuse(catalog, input('nope')), (e: unknown) => e instanceof GatewayError && e.code === 'model_not_found');
   });
 });

@@ -1,0 +1,60 @@
+/**
+ * The import graph the issue asks for: the router decides and nothing else (no upstream
+ * error classes, no store types, no HTTP server), and src/ has no import circle.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [join(dir, e.name)] : [],
+  );
+}
+
+/**
+ * Static imports and re-exports that load a module (not `import type`, which is erased;
+ * not dynamic import(), which is lazy loading).
+ */
+function importsOf(file: string, types = false): string[] {
+  const text = readFileSync(file, 'utf8');
+  const out: string[] = [];
+  const statement = types ? /^(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/gms : /^(?:import|export)\s(?!type\s)[^;]*?from\s+'(\.[^']+)'/gms;
+  for (const m of text.matchAll(statement)) {
+    out.push(resolve(dirname(file), m[1]!.replace(/\.js$/, '.ts')).replace(/\.ts$/, ''));
+  }
+  return out;
+}
+
+const graph = new Map(sources(SRC).map((f) => [f.replace(/\.tsx?$/, ''), importsOf(f)]));
+const name = (f: string) => relative(SRC, f);
+
+test('the router imports nothing from upstream, store, server or the HTTP errors, not even a type', () => {
+  const arrows: string[] = [];
+  for (const file of graph.keys()) {
+    if (!name(file).startsWith('router/')) continue;
+    for (const d of importsOf(`${file}.ts`, true)) if (/^(upstream|store|server)\/|^errors$/.test(name(d))) arrows.push(`${name(file)} → ${name(d)}`);
+  }
+  assert.deepEqual(arrows, []);
+});
+
+test('src/ has no import circle', () => {
+  const state = new Map<string, 'open' | 'done'>();
+  const circles: string[] = [];
+  const visit = (f: string, path: string[]) => {
+    if (state.get(f) === 'done') return;
+    if (state.get(f) === 'open') {
+      circles.push([...path.slice(path.indexOf(f)), f].map(name).join(' → '));
+      return;
+    }
+    state.set(f, 'open');
+    for (const d of graph.get(f) ?? []) if (graph.has(d)) visit(d, [...path, f]);
+    state.set(f, 'done');
+  };
+  for (const f of graph.keys()) visit(f, []);
+  assert.deepEqual(circles, []);
+});
