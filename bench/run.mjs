@@ -108,10 +108,11 @@ async function main() {
     const bare = await proxy('bare', 'bare-proxy.mjs');
     const raw = await proxy('calibRaw', 'calib-raw.mjs');
     const hono = await proxy('calibHono', 'calib-hono.mjs');
+    const honoNode = await proxy('calibHonoNode', 'calib-hono-node.mjs');
     const th = await startTokenHub(home, upstreamUrl, `http://127.0.0.1:${slow.port}`);
     children.push(th.child);
     const direct = { name: 'upstream', url: upstreamUrl };
-    const targets = [bare, raw, hono, th];
+    const targets = [bare, raw, hono, honoNode, th];
 
     const results = { rounds: ROUNDS, loadMs: LOAD_MS, pathMs: PATH_MS, node: process.version, nonStream: {}, stream: {}, paths: [], serial: {}, memory: {}, cli: {}, usageOff: {} };
     for (const t of targets) await load(t, { stream: false, connections: 50, ms: 800, model: 'bench-model' }); // warm-up
@@ -201,22 +202,22 @@ function report(r) {
   // A calibration proxy's figure with its own ratio to the bare proxy.
   const cal = (group, name, k, d = 0) => `${round(group[name][k], d)} (${ratio(group[name][k], group.bare[k])})`;
   const rows = [
-    ['non-streaming, 50 conns', 'req/s', round(n.bare.rps, 0), cal(n, 'calibRaw', 'rps'), cal(n, 'calibHono', 'rps'), round(n.tokenhub.rps, 0), ratio(n.tokenhub.rps, n.bare.rps), '≥ 0.80×'],
-    ['', 'p50 ms', round(n.bare.p50), round(n.calibRaw.p50), round(n.calibHono.p50), round(n.tokenhub.p50), '', ''],
-    ['', 'p99 ms', round(n.bare.p99), round(n.calibRaw.p99), round(n.calibHono.p99), round(n.tokenhub.p99), '', ''],
-    ['', 'CPU ms/req', round(n.bare.cpuMsPerReq, 3), cal(n, 'calibRaw', 'cpuMsPerReq', 3), cal(n, 'calibHono', 'cpuMsPerReq', 3), round(n.tokenhub.cpuMsPerReq, 3), ratio(n.tokenhub.cpuMsPerReq, n.bare.cpuMsPerReq), '≤ 1.5×'],
-    ['streaming, 50 conns', 'streams/s', round(st.bare.rps, 0), cal(st, 'calibRaw', 'rps'), cal(st, 'calibHono', 'rps'), round(st.tokenhub.rps, 0), ratio(st.tokenhub.rps, st.bare.rps), '≥ 0.80×'],
-    ['', 'CPU ms/stream', round(st.bare.cpuMsPerReq, 3), cal(st, 'calibRaw', 'cpuMsPerReq', 3), cal(st, 'calibHono', 'cpuMsPerReq', 3), round(st.tokenhub.cpuMsPerReq, 3), ratio(st.tokenhub.cpuMsPerReq, st.bare.cpuMsPerReq), ''],
-    ['', 'first chunk p50 ms', round(st.bare.ttfcP50), round(st.calibRaw.ttfcP50), round(st.calibHono.ttfcP50), round(st.tokenhub.ttfcP50), '', ''],
-    ['', 'first chunk p99 ms', round(st.bare.ttfcP99), round(st.calibRaw.ttfcP99), round(st.calibHono.ttfcP99), round(st.tokenhub.ttfcP99), '', ''],
-    ['one connection', 'added p50 ms', round(r.serial.bare.addedP50, 3), '', '', round(r.serial.tokenhub.addedP50, 3), '', '≤ 0.5 ms'],
-    ['', 'added p99 ms', round(r.serial.bare.addedP99, 3), '', '', round(r.serial.tokenhub.addedP99, 3), '', ''],
-    ['memory', 'peak RSS under load MB', '', '', '', round(r.memory.underLoadPeakMb, 0), '', ''],
-    ['', `${r.memory.openStreams.streams} open streams MB`, '', '', '', `${round(r.memory.openStreams.baselineMb, 0)} → ${round(r.memory.openStreams.peakMb, 0)} → ${round(r.memory.openStreams.afterMb, 0)}`, `${r.memory.openStreams.completed} ok`, '≤ 200 MB'],
-    ['usage recording', 'req/s on / off', '', '', '', `${round(r.usageOff.rpsOn, 0)} / ${round(r.usageOff.rpsOff, 0)}`, ratio(r.usageOff.rpsOn, r.usageOff.rpsOff), '≈ 1×'],
-    ['CLI start', 'median ms', `node -e 0: ${round(r.cli.nodeBareMs, 0)}`, '', '', `--help ${round(r.cli.helpMs, 0)}, keys list ${round(r.cli.keysListMs, 0)}`, ratio(r.cli.helpMs, r.cli.nodeBareMs), '--help ≤ 1.25×'],
+    ['non-streaming, 50 conns', 'req/s', round(n.bare.rps, 0), cal(n, 'calibRaw', 'rps'), cal(n, 'calibHono', 'rps'), cal(n, 'calibHonoNode', 'rps'), round(n.tokenhub.rps, 0), ratio(n.tokenhub.rps, n.bare.rps), '≥ 0.80×'],
+    ['', 'p50 ms', round(n.bare.p50), round(n.calibRaw.p50), round(n.calibHono.p50), round(n.calibHonoNode.p50), round(n.tokenhub.p50), '', ''],
+    ['', 'p99 ms', round(n.bare.p99), round(n.calibRaw.p99), round(n.calibHono.p99), round(n.calibHonoNode.p99), round(n.tokenhub.p99), '', ''],
+    ['', 'CPU ms/req', round(n.bare.cpuMsPerReq, 3), cal(n, 'calibRaw', 'cpuMsPerReq', 3), cal(n, 'calibHono', 'cpuMsPerReq', 3), cal(n, 'calibHonoNode', 'cpuMsPerReq', 3), round(n.tokenhub.cpuMsPerReq, 3), ratio(n.tokenhub.cpuMsPerReq, n.bare.cpuMsPerReq), '≤ 1.5×'],
+    ['streaming, 50 conns', 'streams/s', round(st.bare.rps, 0), cal(st, 'calibRaw', 'rps'), cal(st, 'calibHono', 'rps'), cal(st, 'calibHonoNode', 'rps'), round(st.tokenhub.rps, 0), ratio(st.tokenhub.rps, st.bare.rps), '≥ 0.80×'],
+    ['', 'CPU ms/stream', round(st.bare.cpuMsPerReq, 3), cal(st, 'calibRaw', 'cpuMsPerReq', 3), cal(st, 'calibHono', 'cpuMsPerReq', 3), cal(st, 'calibHonoNode', 'cpuMsPerReq', 3), round(st.tokenhub.cpuMsPerReq, 3), ratio(st.tokenhub.cpuMsPerReq, st.bare.cpuMsPerReq), ''],
+    ['', 'first chunk p50 ms', round(st.bare.ttfcP50), round(st.calibRaw.ttfcP50), round(st.calibHono.ttfcP50), round(st.calibHonoNode.ttfcP50), round(st.tokenhub.ttfcP50), '', ''],
+    ['', 'first chunk p99 ms', round(st.bare.ttfcP99), round(st.calibRaw.ttfcP99), round(st.calibHono.ttfcP99), round(st.calibHonoNode.ttfcP99), round(st.tokenhub.ttfcP99), '', ''],
+    ['one connection', 'added p50 ms', round(r.serial.bare.addedP50, 3), '', '', '', round(r.serial.tokenhub.addedP50, 3), '', '≤ 0.5 ms'],
+    ['', 'added p99 ms', round(r.serial.bare.addedP99, 3), '', '', '', round(r.serial.tokenhub.addedP99, 3), '', ''],
+    ['memory', 'peak RSS under load MB', '', '', '', '', round(r.memory.underLoadPeakMb, 0), '', ''],
+    ['', `${r.memory.openStreams.streams} open streams MB`, '', '', '', '', `${round(r.memory.openStreams.baselineMb, 0)} → ${round(r.memory.openStreams.peakMb, 0)} → ${round(r.memory.openStreams.afterMb, 0)}`, `${r.memory.openStreams.completed} ok`, '≤ 200 MB'],
+    ['usage recording', 'req/s on / off', '', '', '', '', `${round(r.usageOff.rpsOn, 0)} / ${round(r.usageOff.rpsOff, 0)}`, ratio(r.usageOff.rpsOn, r.usageOff.rpsOff), '≈ 1×'],
+    ['CLI start', 'median ms', `node -e 0: ${round(r.cli.nodeBareMs, 0)}`, '', '', '', `--help ${round(r.cli.helpMs, 0)}, keys list ${round(r.cli.keysListMs, 0)}`, ratio(r.cli.helpMs, r.cli.nodeBareMs), '--help ≤ 1.25×'],
   ];
-  printTable(['', 'metric', 'bare proxy', 'calib raw', 'calib Hono', 'TokenHub', 'ratio', 'target'], rows);
+  printTable(['', 'metric', 'bare proxy', 'calib raw', 'calib Hono', 'calib Hono+node', 'TokenHub', 'ratio', 'target'], rows);
   console.log('\nprotocol paths (TokenHub vs the bare proxy carrying the same client request to an upstream in the client\'s protocol)');
   const pathRows = [];
   for (const p of r.paths) {
@@ -225,7 +226,7 @@ function report(r) {
   }
   printTable(['path', 'metric', 'bare proxy', 'TokenHub', 'ratio', 'CPU/req ratio', 'target'], pathRows);
   const errs = (name) => n[name].errors + st[name].errors;
-  console.log(`\nmedians of ${r.rounds} round(s), ${r.loadMs} ms each (paths ${r.pathMs} ms); node ${r.node}; errors: bare ${errs('bare')}, calib ${errs('calibRaw') + errs('calibHono')}, TokenHub ${errs('tokenhub')}`);
+  console.log(`\nmedians of ${r.rounds} round(s), ${r.loadMs} ms each (paths ${r.pathMs} ms); node ${r.node}; errors: bare ${errs('bare')}, calib ${errs('calibRaw') + errs('calibHono') + errs('calibHonoNode')}, TokenHub ${errs('tokenhub')}`);
 }
 
 function printTable(head, rows) {
