@@ -154,11 +154,23 @@ describe('POST /v1/responses through the openai SDK, translated to chat', () => 
     assert.deepEqual(sameShape(streamed), sameShape(plain));
   });
 
-  test('max_output_tokens cut: status incomplete with incomplete_details, reasoning tokens reported', async () => {
-    const r = await client.responses.create({ model: 'gpt-4.1', input: 'Write a script', max_output_tokens: 1 });
+  test('max_output_tokens cut: status incomplete with incomplete_details, reasoning tokens reported and recorded', async () => {
+    const { data: r, response } = await client.responses.create({ model: 'gpt-4.1', input: 'Write a script', max_output_tokens: 1 }).withResponse();
     assert.equal(r.status, 'incomplete');
     assert.deepEqual(r.incomplete_details, { reason: 'max_output_tokens' });
     assert.equal(r.usage!.output_tokens_details.reasoning_tokens, 256);
+    const record = (await gw.usage()).find((u) => u.requestId === response.headers.get('x-request-id'))!;
+    assert.deepEqual([record.promptTokens, record.completionTokens, record.reasoningTokens], [75, 300, 256]);
+    // reasoning tokens are output tokens, priced as such: 75 × $2 + 300 × $8 per million
+    assert.ok(Math.abs(record.costUsd! - (75 * 2 + 300 * 8) / 1e6) < 1e-12, String(record.costUsd));
+  });
+
+  test('cached input is recorded and priced at the cached price', async () => {
+    const { response } = await client.responses.create({ model: 'gpt-4.1', input: 'Weather in Boston?', tools: TOOLS, store: false }).withResponse();
+    const record = (await gw.usage()).find((u) => u.requestId === response.headers.get('x-request-id'))!;
+    assert.deepEqual([record.promptTokens, record.cachedTokens, record.completionTokens], [82, 64, 17]);
+    // 18 uncached × $2 + 64 cached × $0.5 + 17 output × $8 per million
+    assert.ok(Math.abs(record.costUsd! - (18 * 2 + 64 * 0.5 + 17 * 8) / 1e6) < 1e-12, String(record.costUsd));
   });
 
   test('previous_response_id continues a stored conversation; GET, input_items and DELETE are scoped to the key', async () => {
