@@ -15,7 +15,3 @@ const ADAPTERS: Partial<Record<ProviderType, ProviderAdapter>> = {
 export function adapterFor(type: ProviderType): ProviderAdapter | undefined {
   return ADAPTERS[type];
 }
-
-export function supportedProviderTypes(): ProviderType[] {
-  return Object.keys(ADAPTERS) as ProviderType[];
-}

@@ -58,3 +58,18 @@ test('src/ has no import circle', () => {
   for (const f of graph.keys()) visit(f, []);
   assert.deepEqual(circles, []);
 });
+
+test('no export is dead: each is used by another module, a test, or its own file', () => {
+  const roots = ['../../src/', '../../test/', '../../bench/'].map((r) => fileURLToPath(new URL(r, import.meta.url)));
+  const texts = new Map(roots.flatMap((r) => sources(r).concat(r.endsWith('bench/') ? readdirSync(r).filter((f) => f.endsWith('.mjs')).map((f) => join(r, f)) : [])).map((f) => [f, readFileSync(f, 'utf8')]));
+  const dead: string[] = [];
+  for (const file of sources(SRC)) {
+    const own = texts.get(file)!;
+    for (const m of own.matchAll(/^export (?:async )?(?:function|const|class|let) ([A-Za-z0-9_]+)/gm)) {
+      const word = new RegExp(`\\b${m[1]}\\b`);
+      const usedElsewhere = [...texts].some(([f, t]) => f !== file && word.test(t));
+      if (!usedElsewhere && (own.match(new RegExp(word, 'g')) ?? []).length < 2) dead.push(`${name(file)}: ${m[1]}`);
+    }
+  }
+  assert.deepEqual(dead, []);
+});
