@@ -23,8 +23,14 @@ function chatFixture(body: Record<string, any>): string {
   return body.tools && !answered ? `openai/responses/chat-tool-call.${ext}` : `openai/responses/chat-text.${ext}`;
 }
 
-function codexExec(gw: TestGateway, home: string, prompt: string): Promise<{ code: number | null; output: string }> {
-  const args = ['exec', '--skip-git-repo-check', '-c', `openai_base_url="${gw.url}/v1"`, '-c', 'web_search="disabled"', '-m', 'gpt-5-codex', prompt];
+/** The Anthropic answer for a request: a tool call until a tool result is in the conversation, then text. */
+function anthropicFixture(body: Record<string, any>): string {
+  const answered = (body.messages as { content: unknown }[]).some((m) => Array.isArray(m.content) && m.content.some((b: any) => b.type === 'tool_result'));
+  return `anthropic/${answered ? 'text' : 'tool-call'}.${body.stream ? 'sse' : 'json'}`;
+}
+
+function codexExec(gw: TestGateway, home: string, prompt: string, model = 'gpt-5-codex'): Promise<{ code: number | null; output: string }> {
+  const args = ['exec', '--skip-git-repo-check', '-c', `openai_base_url="${gw.url}/v1"`, '-c', 'web_search="disabled"', '-m', model, prompt];
   const child = spawn(process.execPath, [CODEX, ...args], {
     cwd: home,
     env: { PATH: process.env.PATH ?? '', HOME: home, CODEX_HOME: home, CODEX_API_KEY: gw.key },
@@ -38,17 +44,24 @@ function codexExec(gw: TestGateway, home: string, prompt: string): Promise<{ cod
 
 describe('codex exec through TokenHub', () => {
   let upstream: ReplayServer;
+  let claude: ReplayServer;
   let gw: TestGateway;
   let home: string;
 
   before(async () => {
     upstream = await startReplay((req) => ({ fixture: chatFixture(req.body) }));
-    gw = await startGateway({ providers: { acme: fakeProvider(upstream.url, { 'gpt-5-codex': { input: 1, output: 2 } }) } });
+    claude = await startReplay((req) => ({ fixture: anthropicFixture(req.body) }));
+    gw = await startGateway({
+      providers: {
+        acme: fakeProvider(upstream.url, { 'gpt-5-codex': { input: 1, output: 2 } }),
+        claude: { type: 'anthropic', base_url: claude.url, api_key: 'sk-ant-upstream-0123456789', models: { 'claude-sonnet-4-5': { input: 3, output: 15 } } },
+      },
+    });
     home = mkdtempSync(join(tmpdir(), 'tokenhub-codex-'));
   });
   after(async () => {
     await gw.close();
-    await upstream.close();
+    await Promise.all([upstream.close(), claude.close()]);
     rmSync(home, { recursive: true, force: true });
   });
 
@@ -68,5 +81,18 @@ describe('codex exec through TokenHub', () => {
 
     const records = (await gw.usage()).filter((r) => r.endpoint === 'responses');
     assert.deepEqual(records.map((r) => r.status), [200, 200]);
+  });
+
+  test('the same against an Anthropic provider: the tool_use id is the call_id Codex answers', { timeout: 120_000 }, async () => {
+    const before = (await gw.usage()).length;
+    const { code, output } = await codexExec(gw, home, 'What is the weather in San Francisco?', 'claude-sonnet-4-5');
+    assert.equal(code, 0, output);
+    assert.equal(claude.requests.length, 2);
+    const [first, second] = claude.requests.map((r) => r.body);
+    assert.ok(first!.tools.some((t: any) => t.name === 'exec_command'));
+    const result = second!.messages.flatMap((m: any) => (Array.isArray(m.content) ? m.content : [])).find((b: any) => b.type === 'tool_result');
+    assert.equal(result.tool_use_id, 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', 'the id in the recorded stream');
+    const records = (await gw.usage()).slice(before);
+    assert.deepEqual(records.map((r) => [r.endpoint, r.provider, r.status]), [['responses', 'claude', 200], ['responses', 'claude', 200]]);
   });
 });
