@@ -11,7 +11,14 @@ describe('/v1/responses: bad input, hang-ups and the WebSocket attempt', () => {
   before(async () => {
     fake = await startFakeOpenAI();
     // 0.05 MB: a body of 60 kB is over the limit
-    gw = await startGateway({ server: { max_body_mb: 0.05 }, providers: { acme: fakeProvider(fake.url, { 'gpt-fake': { input: 1, output: 2 } }) } });
+    gw = await startGateway({
+      server: { max_body_mb: 0.05 },
+      providers: {
+        acme: fakeProvider(fake.url, { 'gpt-fake': { input: 1, output: 2 } }),
+        // the same server, with a short idle timeout: a stream that stalls breaks off
+        stally: { ...fakeProvider(fake.url, { 'gpt-stall': null }), timeouts: { idle_ms: 300 } },
+      },
+    });
   });
   after(async () => {
     await gw.close();
@@ -104,6 +111,21 @@ describe('/v1/responses: bad input, hang-ups and the WebSocket attempt', () => {
     const record = (await gw.usage()).find((r) => r.requestId === requestId)!;
     assert.equal(record.status, 499);
     assert.equal(record.endpoint, 'responses');
+    fake.setReply(() => ({}));
+  });
+
+  test('a provider stream that breaks off after the first text ends in response.failed; the SDK sees a failed response; one record', async () => {
+    fake.setReply(() => ({ pieces: ['a', 'b', 'c', 'd'], fault: 'hang-mid-stream' }));
+    const stream = gw.client.responses.stream({ model: 'gpt-stall', input: 'x' });
+    const events: any[] = [];
+    for await (const ev of stream) events.push(ev);
+    const final = await stream.finalResponse();
+    assert.deepEqual(events.map((e) => e.type).slice(-2), ['response.output_text.delta', 'response.failed']);
+    assert.equal(final.status, 'failed');
+    assert.equal(final.error!.code, 'upstream_error');
+    assert.match(final.error!.message, /broke off/);
+    const records = (await gw.usage()).filter((r) => r.requestedModel === 'gpt-stall');
+    assert.deepEqual(records.map((r) => [r.endpoint, r.status]), [['responses', 502]]);
     fake.setReply(() => ({}));
   });
 
