@@ -8,6 +8,7 @@ import { GatewayError } from '../errors.js';
 import { periodWindow, type PeriodWindow } from '../keys/period.js';
 import type { Operation, Target } from '../providers/types.js';
 import type { BudgetPeriod } from '../store/keys.js';
+import { measurePrompt } from '../util/token-estimate.js';
 import { costOf } from './tokens.js';
 
 /** Assumed output cap for a request without max_tokens to a model whose config has no max_output. */
@@ -22,19 +23,8 @@ const OBJECT_OVERHEAD = 4;
  * byte count of every string bounds the text, plus formatting overhead and images.
  */
 export function promptTokenCeiling(op: Operation, body: Record<string, unknown>): number {
-  const source = op === 'chat' ? [body.messages, body.tools] : op === 'completions' ? body.prompt : body.input;
-  const walk = (v: unknown, depth: number): number => {
-    if (typeof v === 'string') return Buffer.byteLength(v, 'utf8');
-    if (typeof v === 'number') return 1;
-    if (depth > 32 || v === null || typeof v !== 'object') return 0;
-    if (Array.isArray(v)) return v.reduce<number>((n, x) => n + walk(x, depth + 1), 0);
-    const o = v as Record<string, unknown>;
-    if (o.type === 'image_url' || o.type === 'input_image' || o.type === 'image') return IMAGE_TOKENS;
-    let n = OBJECT_OVERHEAD;
-    for (const k in o) if (k !== 'type') n += walk(o[k], depth + 1);
-    return n;
-  };
-  return walk(source, 0) + OBJECT_OVERHEAD;
+  const size = measurePrompt(op, body);
+  return size.bytes + size.numbers + size.images * IMAGE_TOKENS + (size.objects + 1) * OBJECT_OVERHEAD;
 }
 
 /** The most completion tokens a request can produce: max_tokens (× n choices), else the model's output cap. */

@@ -1,35 +1,17 @@
 import type { ModelConfig } from '../config/schema.js';
 import type { Operation, Usage } from '../providers/types.js';
+import { estimateTokens, measurePrompt } from '../util/token-estimate.js';
 
-/** About four characters a token for English text and code: good enough to plan and to bill a stream that reported nothing. */
-const CHARS_PER_TOKEN = 4;
+export { estimateTokens } from '../util/token-estimate.js';
+
 const TYPICAL_COMPLETION_TOKENS = 256;
+/** A typical image's tokens (a low-detail tile): roughly fixed whatever its URL's length. */
+const TYPICAL_IMAGE_TOKENS = 85;
 
-function textChars(value: unknown): number {
-  if (typeof value === 'string') return value.length;
-  if (Array.isArray(value)) {
-    let n = 0;
-    for (const v of value) n += textChars(v);
-    return n;
-  }
-  if (value && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    // an image costs roughly a fixed amount whatever its URL's length
-    if (o.type === 'image_url') return 85 * CHARS_PER_TOKEN;
-    let n = 0;
-    for (const k in o) if (k !== 'type') n += textChars(o[k]);
-    return n;
-  }
-  return 0;
-}
-
-export function estimateTokens(chars: number): number {
-  return Math.ceil(chars / CHARS_PER_TOKEN);
-}
-
+/** The prompt's tokens as a typical tokenizer would count them: to plan, for tpm and count_tokens. */
 export function estimatePromptTokens(op: Operation, body: Record<string, unknown>): number {
-  const source = op === 'chat' ? [body.messages, body.tools] : op === 'completions' ? body.prompt : body.input;
-  return estimateTokens(textChars(source));
+  const size = measurePrompt(op, body);
+  return estimateTokens(size.chars) + size.images * TYPICAL_IMAGE_TOKENS;
 }
 
 export function expectedCompletionTokens(op: Operation, body: Record<string, unknown>, info: ModelConfig | null): number {

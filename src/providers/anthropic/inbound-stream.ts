@@ -21,13 +21,12 @@ import type { Usage } from '../types.js';
 import { isObject } from './blocks.js';
 import { anthropicErrorFromOpenAI } from './inbound-message.js';
 import { anthropicUsage, stopReasonFor } from './tables.js';
+import { estimateTokens } from '../../util/token-estimate.js';
 
 type Json = Record<string, unknown>;
 
 export const anthropicFrame = (type: string, data: Json = {}): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 
-/** About four characters a token, as the gateway estimates elsewhere. */
-const estimateTokens = (chars: number): number => Math.ceil(chars / 4);
 
 export interface AnthropicStreamOptions {
   /** the message id (messageIdFor(requestId)) */
