@@ -1,3 +1,4 @@
+import { PRESETS } from '../../src/providers/presets.js';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -228,7 +229,8 @@ describe('tokenhub providers, for Gemini', () => {
       const added = await runTokenhub(['providers', 'add', 'google', '--preset', 'gemini', '--base-url', fake.url, '--model', MODEL], home);
       assert.equal(added.code, 0, added.stderr);
       const config = parse(readFileSync(join(home, 'config.yaml'), 'utf8'));
-      assert.deepEqual(config.providers.google, { type: 'gemini', base_url: fake.url, api_key_env: 'GEMINI_API_KEY', models: { [MODEL]: {} } });
+      // a model the preset knows gets its published prices
+      assert.deepEqual(config.providers.google, { type: 'gemini', base_url: fake.url, api_key_env: 'GEMINI_API_KEY', models: { [MODEL]: PRESETS.gemini.models[MODEL] } });
       writeConfig(home, { providers: { google: { ...config.providers.google, api_key_env: undefined, api_key: 'AIza-cli-0123456789' } } });
       const probed = await runTokenhub(['providers', 'test', 'google'], home);
       assert.equal(probed.code, 0, probed.stderr);
