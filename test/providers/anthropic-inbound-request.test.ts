@@ -19,6 +19,7 @@ describe('Anthropic request → chat (the middle representation)', () => {
       context_management: { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] },
       safeguards: { mode: 'auto' },
       output_config: { effort: 'high' },
+      metadata: { user_id: JSON.stringify({ device_id: 'c1be94e4826cbfcda18b95be587811f082b1c691f30ee978fbd6546e1e68e96f', session_id: 'e8a164d0' }) },
     });
     assert.equal(refusal, undefined);
     assert.deepEqual(body.messages, [
@@ -27,7 +28,8 @@ describe('Anthropic request → chat (the middle representation)', () => {
       { role: 'system', content: 'The user switched to plan mode.' },
       { role: 'assistant', content: 'Hello.' },
     ]);
-    assert.deepEqual(dropped, ['context_management', 'safeguards']);
+    assert.deepEqual(dropped, ['metadata.user_id', 'context_management', 'safeguards']);
+    assert.equal(body.user, undefined, 'OpenAI refuses a user over 64 characters');
   });
 
   test('cache_control rides on system parts, content parts, tool messages and tools', () => {

@@ -255,7 +255,10 @@ export function translateAnthropicRequest(raw: unknown, opts: { countOnly?: bool
   if (Array.isArray(raw.stop_sequences) && raw.stop_sequences.length > 0) body.stop = raw.stop_sequences;
   if (typeof raw.temperature === 'number') body.temperature = raw.temperature;
   if (typeof raw.top_p === 'number') body.top_p = raw.top_p;
-  if (isObject(raw.metadata) && typeof raw.metadata.user_id === 'string') body.user = raw.metadata.user_id;
+  // OpenAI takes `user` up to 64 characters; Claude Code's user_id is a longer JSON string, only a label, so it is left out.
+  const userId = isObject(raw.metadata) ? raw.metadata.user_id : undefined;
+  if (typeof userId === 'string' && userId.length <= 64) body.user = userId;
+  else if (typeof userId === 'string') t.dropped.push('metadata.user_id');
   const tools = chatTools(raw.tools, t);
   if (tools) {
     body.tools = tools;
