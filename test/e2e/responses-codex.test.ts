@@ -1,8 +1,8 @@
 /**
  * The Codex CLI (`@openai/codex`, a devDependency) driving `codex exec` offline against
  * TokenHub: its WebSocket attempt is refused at once, it falls back to POST
- * /v1/responses, and a tool call round-trips through a chat provider replaying recorded
- * answers. Codex runs with a temporary CODEX_HOME, so no user config is read or touched.
+ * /v1/responses, and a tool call round-trips through an OpenAI-compatible chat, an
+ * Anthropic and a Gemini provider, each replaying recorded answers. Codex runs with a temporary CODEX_HOME, so no user config is read or touched.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -45,23 +45,27 @@ function codexExec(gw: TestGateway, home: string, prompt: string, model = 'gpt-5
 describe('codex exec through TokenHub', () => {
   let upstream: ReplayServer;
   let claude: ReplayServer;
+  let gemini: ReplayServer;
   let gw: TestGateway;
   let home: string;
 
   before(async () => {
     upstream = await startReplay((req) => ({ fixture: chatFixture(req.body) }));
     claude = await startReplay((req) => ({ fixture: anthropicFixture(req.body) }));
+    // Gemini: function calls until a function response is in the conversation, then text
+    gemini = await startReplay((req) => ({ fixture: `gemini/${JSON.stringify(req.body.contents).includes('functionResponse') ? 'text' : 'tool-call'}.sse` }));
     gw = await startGateway({
       providers: {
         acme: fakeProvider(upstream.url, { 'gpt-5-codex': { input: 1, output: 2 } }),
         claude: { type: 'anthropic', base_url: claude.url, api_key: 'sk-ant-upstream-0123456789', models: { 'claude-sonnet-4-5': { input: 3, output: 15 } } },
+        google: { type: 'gemini', base_url: gemini.url, api_key: 'AIza-upstream-0123456789', models: { 'gemini-2.5-flash': { input: 0.3, output: 2.5 } } },
       },
     });
     home = mkdtempSync(join(tmpdir(), 'tokenhub-codex-'));
   });
   after(async () => {
     await gw.close();
-    await Promise.all([upstream.close(), claude.close()]);
+    await Promise.all([upstream.close(), claude.close(), gemini.close()]);
     rmSync(home, { recursive: true, force: true });
   });
 
@@ -94,5 +98,19 @@ describe('codex exec through TokenHub', () => {
     assert.equal(result.tool_use_id, 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', 'the id in the recorded stream');
     const records = (await gw.usage()).slice(before);
     assert.deepEqual(records.map((r) => [r.endpoint, r.provider, r.status]), [['responses', 'claude', 200], ['responses', 'claude', 200]]);
+  });
+
+  test('and against a Gemini provider: Codex tools as function declarations, the function responses go back', { timeout: 120_000 }, async () => {
+    const before = (await gw.usage()).length;
+    const { code, output } = await codexExec(gw, home, 'What is the weather in Boston?', 'gemini-2.5-flash');
+    assert.equal(code, 0, output);
+    assert.equal(gemini.requests.length, 2);
+    const [first, second] = gemini.requests.map((r) => r.body);
+    const declared = first!.tools.flatMap((t: any) => t.functionDeclarations ?? []).map((f: any) => f.name);
+    assert.ok(declared.includes('exec_command') && declared.some((n: string) => n.startsWith('multi_agent_v1__')));
+    const answered = second!.contents.flatMap((c: any) => c.parts).filter((p: any) => p.functionResponse).map((p: any) => p.functionResponse.name);
+    assert.deepEqual(answered, ['get_weather', 'get_time']);
+    const records = (await gw.usage()).slice(before);
+    assert.deepEqual(records.map((r) => [r.endpoint, r.provider, r.status]), [['responses', 'google', 200], ['responses', 'google', 200]]);
   });
 });
