@@ -46,6 +46,7 @@ describe('codex exec through TokenHub', () => {
   let upstream: ReplayServer;
   let claude: ReplayServer;
   let gemini: ReplayServer;
+  let oai: ReplayServer;
   let gw: TestGateway;
   let home: string;
 
@@ -53,11 +54,13 @@ describe('codex exec through TokenHub', () => {
     upstream = await startReplay((req) => ({ fixture: chatFixture(req.body) }));
     claude = await startReplay((req) => ({ fixture: anthropicFixture(req.body) }));
     // Gemini: function calls until a function response is in the conversation, then text
+    oai = await startReplay(() => ({ fixture: 'openai/responses/responses-text.sse' }));
     gemini = await startReplay((req) => ({ fixture: `gemini/${JSON.stringify(req.body.contents).includes('functionResponse') ? 'text' : 'tool-call'}.sse` }));
     gw = await startGateway({
       providers: {
         acme: fakeProvider(upstream.url, { 'gpt-5-codex': { input: 1, output: 2 } }),
         claude: { type: 'anthropic', base_url: claude.url, api_key: 'sk-ant-upstream-0123456789', models: { 'claude-sonnet-4-5': { input: 3, output: 15 } } },
+        oai: { type: 'openai', base_url: oai.url, api_key: 'sk-upstream-openai-0123456789', models: { 'gpt-5.1-codex': { input: 1.25, output: 10 } } },
         google: { type: 'gemini', base_url: gemini.url, api_key: 'AIza-upstream-0123456789', models: { 'gemini-2.5-flash': { input: 0.3, output: 2.5 } } },
       },
     });
@@ -65,7 +68,7 @@ describe('codex exec through TokenHub', () => {
   });
   after(async () => {
     await gw.close();
-    await Promise.all([upstream.close(), claude.close(), gemini.close()]);
+    await Promise.all([upstream.close(), claude.close(), gemini.close(), oai.close()]);
     rmSync(home, { recursive: true, force: true });
   });
 
@@ -112,5 +115,18 @@ describe('codex exec through TokenHub', () => {
     assert.deepEqual(answered, ['get_weather', 'get_time']);
     const records = (await gw.usage()).slice(before);
     assert.deepEqual(records.map((r) => [r.endpoint, r.provider, r.status]), [['responses', 'google', 200], ['responses', 'google', 200]]);
+  });
+
+  test('and against an openai provider: the request goes natively to its /v1/responses, Codex fields intact', { timeout: 120_000 }, async () => {
+    const { code, output } = await codexExec(gw, home, 'Say hello', 'gpt-5.1-codex');
+    assert.equal(code, 0, output);
+    assert.match(output, /Hello world/);
+    const sent = oai.requests.find((r) => r.method === 'POST')!;
+    assert.equal(sent.path, '/v1/responses');
+    assert.equal(sent.body.model, 'gpt-5.1-codex');
+    assert.ok(sent.body.tools.some((t: any) => t.type === 'namespace'), 'namespace tools reach OpenAI as sent');
+    assert.deepEqual(sent.body.include, ['reasoning.encrypted_content']);
+    const record = (await gw.usage()).at(-1)!;
+    assert.deepEqual([record.endpoint, record.provider, record.promptTokens, record.completionTokens], ['responses', 'oai', 10, 2]);
   });
 });
