@@ -9,6 +9,7 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { fixture } from '../providers/helpers.js';
+import { JSON_TOOL } from '../../src/providers/anthropic/json-mode.js';
 
 const MODEL = 'claude-sonnet-4-5';
 const SIG = 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds';
@@ -111,5 +112,28 @@ describe('openai SDK → Anthropic: reasoning, signatures and cache hints', () =
     assert.equal(answer.blocks[0]!.type, 'redacted_thinking');
     assert.match(answer.content, /umbrella ☔$/);
     assert.equal(answer.usage?.prompt_tokens_details.cached_tokens, 1536);
+  });
+
+  test('response_format json_schema: Anthropic is made to answer through one forced tool, whose input comes back as the JSON text', async () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' }, celsius: { type: 'number' } }, required: ['city', 'celsius'] };
+    claude.setReply(() => ({ toolCalls: [{ id: 'toolu_json', name: JSON_TOOL, input: { city: 'Zürich', celsius: 18.5 } }], sliceBytes: 5 }));
+    const format = { type: 'json_schema' as const, json_schema: { name: 'weather', schema } };
+    const res = await gw.client.chat.completions.create({ model: MODEL, max_tokens: 500, response_format: format, messages: [{ role: 'user', content: 'Weather in Zürich as JSON' }] });
+    assert.deepEqual(JSON.parse(res.choices[0]!.message.content!), { city: 'Zürich', celsius: 18.5 });
+    assert.equal(res.choices[0]!.finish_reason, 'stop');
+    assert.equal(res.choices[0]!.message.tool_calls, undefined);
+    const sent = claude.requests.at(-1)!.body;
+    assert.deepEqual(sent.tools, [{ name: JSON_TOOL, description: 'Answer with this JSON.', input_schema: schema }]);
+    assert.deepEqual(sent.tool_choice, { type: 'tool', name: JSON_TOOL });
+
+    const stream = await gw.client.chat.completions.create({ model: MODEL, max_tokens: 500, stream: true, response_format: format, messages: [{ role: 'user', content: 'Again, streamed' }] });
+    const got = await collect(stream);
+    assert.deepEqual(JSON.parse(got.content), { city: 'Zürich', celsius: 18.5 });
+    assert.equal(got.calls.length, 0);
+
+    await assert.rejects(
+      gw.client.chat.completions.create({ model: MODEL, max_tokens: 500, response_format: format, tools: TOOLS, messages: [{ role: 'user', content: 'x' }] }),
+      (err: any) => err.status === 400 && /response_format cannot be combined with tools/.test(err.message),
+    );
   });
 });

@@ -11,6 +11,7 @@ import { invalidRequest } from '../../errors.js';
 import type { OpenAIBody, Operation, Target } from '../types.js';
 import { imageBlock, toAnthropicToolChoice, toAnthropicTools, toolUseBlock } from './blocks.js';
 import { isObject, textOf } from '../openai-shape.js';
+import { applyResponseFormat } from './json-mode.js';
 import { budgetForEffort } from './thinking.js';
 
 type Block = Record<string, unknown>;
@@ -181,5 +182,6 @@ export function buildAnthropicBody(op: Operation, body: OpenAIBody, target: Targ
   if (toolChoice && tools) out.tool_choice = toolChoice;
   for (const key of NATIVE_PASSTHROUGH) if (body[key] !== undefined) out[key] = body[key];
   if (out.thinking === undefined) thinkingFromEffort(body.reasoning_effort, out);
+  applyResponseFormat(body.response_format, out);
   return out;
 }

@@ -5,6 +5,7 @@
  */
 import type { ClientError, Operation, RequestContext, Target, TranslatedResponse, Usage } from '../types.js';
 import { toolCall } from './blocks.js';
+import { JSON_TOOL } from './json-mode.js';
 import { finishReasonFor, openAIErrorTypeFor, usageFromAnthropic } from './tables.js';
 
 export { finishReasonFor, usageFromAnthropic } from './tables.js';
@@ -49,12 +50,14 @@ function reasoningFields(blocks: ContentBlock[]): Record<string, unknown> {
 export function parseAnthropicMessage(op: Operation, payload: unknown, target: Target, ctx: RequestContext): TranslatedResponse {
   const msg = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
   const blocks = (Array.isArray(msg.content) ? msg.content : []) as ContentBlock[];
-  const text = blocks.filter((b) => b.type === 'text').map((b) => b.text ?? '').join('');
+  // response_format's forced tool (json-mode.ts): its input is the answer's text.
+  const json = blocks.find((b) => b.type === 'tool_use' && b.name === JSON_TOOL);
+  const text = json ? JSON.stringify(json.input ?? {}) : blocks.filter((b) => b.type === 'text').map((b) => b.text ?? '').join('');
   const toolCalls = blocks
-    .filter((b) => b.type === 'tool_use')
+    .filter((b) => b.type === 'tool_use' && b !== json)
     .map(toolCall);
   const usage = usageFromAnthropic(msg.usage);
-  const finish = finishReasonFor(msg.stop_reason);
+  const finish = json && msg.stop_reason === 'tool_use' ? 'stop' : finishReasonFor(msg.stop_reason);
   const base = { id: String(msg.id ?? `msg_${ctx.requestId}`), created: ctx.created, model: target.servedAs };
   const choice =
     op === 'completions'

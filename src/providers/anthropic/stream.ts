@@ -20,6 +20,7 @@
  */
 import type { SseEvent } from '../../upstream/sse.js';
 import type { Operation, RequestContext, StreamTranslator, Target, Usage } from '../types.js';
+import { JSON_TOOL } from './json-mode.js';
 import { anthropicErrorEnvelope, finishReasonFor, openAIUsage, usageFromAnthropic } from './response.js';
 
 type Json = Record<string, unknown>;
@@ -49,6 +50,8 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   private readonly toolHasArgs = new Set<number>();
   /** content block index → the thinking block being streamed (text and signature so far) */
   private readonly thinking = new Map<number, { thinking: string; signature: string }>();
+  /** the content block index of response_format's forced tool, if it came */
+  private jsonBlock: number | undefined;
   private usageSent = false;
   private finished = false;
   private roleSent = false;
@@ -134,6 +137,11 @@ export class AnthropicStreamTranslator implements StreamTranslator {
     }
     if (block.type === 'redacted_thinking') return [this.chunk({ thinking_blocks: [block] })];
     if (block.type !== 'tool_use') return [];
+    if (block.name === JSON_TOOL) {
+      // response_format's forced tool (json-mode.ts): its input streams as the text
+      this.jsonBlock = index;
+      return [];
+    }
     const toolIndex = this.toolIndex.size;
     this.toolIndex.set(index, toolIndex);
     const name = String(block.name ?? '');
@@ -144,6 +152,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   private onBlockDelta(index: number, delta: Json): string[] {
     if (delta.type === 'text_delta' && typeof delta.text === 'string') return this.text(delta.text);
     if (delta.type === 'input_json_delta' && typeof delta.partial_json === 'string') {
+      if (index === this.jsonBlock) return delta.partial_json === '' ? [] : this.text(delta.partial_json);
       const toolIndex = this.toolIndex.get(index);
       if (toolIndex === undefined || delta.partial_json === '') return [];
       this.toolHasArgs.add(toolIndex);
@@ -177,7 +186,8 @@ export class AnthropicStreamTranslator implements StreamTranslator {
     this.mergeUsage(usage);
     if (delta.stop_reason == null) return [];
     this.finished = true;
-    return [this.chunk({}, finishReasonFor(delta.stop_reason))];
+    const finish = this.jsonBlock !== undefined && delta.stop_reason === 'tool_use' ? 'stop' : finishReasonFor(delta.stop_reason);
+    return [this.chunk({}, finish)];
   }
 
   private text(text: string): string[] {
