@@ -33,7 +33,7 @@ export function startChild(cmd, argv, env, re = /listening (\d+)/) {
     child.on('exit', (code, signal) => {
       const why = new Error(`${argv.join(' ')} exited ${code ?? signal}: ${err.slice(-2000)}`);
       // Killed by the bench at its end is expected; anything else mid-run is worth seeing.
-      if (started && signal !== 'SIGTERM' && signal !== 'SIGINT') log(why.message);
+      if (started && code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGINT') log(why.message);
       reject(why);
     });
   });

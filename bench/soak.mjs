@@ -15,7 +15,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CONNECTIONS = 50;
 
 /** Each entry is one kind of request; the soak cycles through them. */
-const MIX = [
+export const MIX = [
   { kind: 'chat json', ...REQUESTS.chat('bench-model', false) },
   { kind: 'chat sse', ...REQUESTS.chat('bench-model', true) },
   { kind: 'messages native sse', ...REQUESTS.messages('bench-claude', true) },
