@@ -92,6 +92,17 @@ describe('Anthropic request → chat (the middle representation)', () => {
     assert.throws(() => toOpenAIRequest({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'web_search_20250305', name: 'w' }] }), /tools\.0: the server tool web_search_20250305/);
   });
 
+  test('what is valid for Anthropic but not translatable (a Files API image, a new tool_choice) is never thrown at once: it only refuses translation', () => {
+    const { refusal } = translateAnthropicRequest({
+      model: 'm',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'file', file_id: 'file_011CNha8iCJcU1wXNR6q4V8w' } }] }],
+      tools: [{ name: 'f', input_schema: { type: 'object' } }],
+      tool_choice: { type: 'auto_with_budget' },
+    });
+    assert.match(refusal!.message, /image\.source/);
+  });
+
   test('PDF documents become file parts; the model, max_tokens and the list of messages are still required', () => {
     const body = toOpenAIRequest({
       model: 'm',

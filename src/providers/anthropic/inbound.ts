@@ -46,6 +46,17 @@ class Translation {
   refuse(param: string, message: string): void {
     this.refusal ??= invalidRequest(`${param}: ${message} cannot be translated for a non-Anthropic provider`, param);
   }
+
+  /** A piece of translation; what it cannot translate becomes the refusal rather than failing a request Anthropic may take. */
+  try<T>(piece: () => T): T | undefined {
+    try {
+      return piece();
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      this.refusal ??= err;
+      return undefined;
+    }
+  }
 }
 
 /** Copies an Anthropic cache_control hint onto a chat part, message or tool. */
@@ -91,7 +102,7 @@ function toolResultParts(content: unknown, where: string, t: Translation): { tex
   const images: Json[] = [];
   content.forEach((b, k) => {
     if (isObject(b) && b.type === 'text') texts.push(String(b.text ?? ''));
-    else if (isObject(b) && b.type === 'image') images.push(imageUrlPart(b));
+    else if (isObject(b) && b.type === 'image') images.push(...(t.try(() => [imageUrlPart(b)]) ?? []));
     else if (isObject(b) && b.type === 'document') {
       const part = documentPart(b, `${where}.${k}`, t);
       if (part?.type === 'text') texts.push(String(part.text));
@@ -112,7 +123,7 @@ function userMessages(content: unknown[], where: string, t: Translation): Json[]
         parts.push(withCache({ type: 'text', text: String(block.text ?? '') }, block));
         break;
       case 'image':
-        parts.push(withCache(imageUrlPart(block), block));
+        parts.push(...(t.try(() => [withCache(imageUrlPart(block), block)]) ?? []));
         break;
       case 'document': {
         const part = documentPart(block, at, t);
@@ -120,7 +131,10 @@ function userMessages(content: unknown[], where: string, t: Translation): Json[]
         break;
       }
       case 'tool_result': {
-        if (typeof block.tool_use_id !== 'string') throw invalidRequest(`${at}.tool_use_id: Field required`, 'messages');
+        if (typeof block.tool_use_id !== 'string') {
+          t.refuse(`${at}.tool_use_id`, 'a tool_result without tool_use_id');
+          break;
+        }
         const { text, images } = toolResultParts(block.content, `${at}.content`, t);
         // Chat tool messages have no error flag: say it in the text the model reads.
         const msg = { role: 'tool', tool_call_id: block.tool_use_id, content: block.is_error === true ? `Error: ${text}` : text };
@@ -155,7 +169,7 @@ function assistantMessage(content: unknown[], where: string, t: Translation): Js
     if (!isObject(block)) throw invalidRequest(`${at}: Input should be an object`, 'messages');
     if (block.type === 'text') texts.push(block);
     else if (block.type === 'tool_use') {
-      toolCalls.push(toolCall(block));
+      toolCalls.push(...(t.try(() => [toolCall(block)]) ?? []));
       if (isObject(block.cache_control)) cache = block.cache_control;
     } else if (block.type === 'thinking' || block.type === 'redacted_thinking') {
       const { cache_control: _, ...verbatim } = block;
@@ -205,13 +219,13 @@ function chatMessages(system: unknown, messages: unknown, t: Translation): Json[
 
 /** Anthropic tools → chat tools (cache hints kept); server tools run only at Anthropic. */
 function chatTools(tools: unknown, t: Translation): Json[] | undefined {
-  if (!Array.isArray(tools)) return toOpenAITools(tools);
+  if (!Array.isArray(tools)) return t.try(() => toOpenAITools(tools));
   const client = tools.filter((tool, i) => {
     const server = isObject(tool) && tool.type !== undefined && tool.type !== 'custom';
     if (server) t.refuse(`tools.${i}`, `the server tool ${String(tool.type)}`);
     return !server;
   });
-  const out = toOpenAITools(client);
+  const out = t.try(() => toOpenAITools(client));
   out?.forEach((tool, i) => withCache(tool, client[i] as Json));
   return out;
 }
@@ -262,7 +276,7 @@ export function translateAnthropicRequest(raw: unknown, opts: { countOnly?: bool
   const tools = chatTools(raw.tools, t);
   if (tools) {
     body.tools = tools;
-    Object.assign(body, toOpenAIToolChoice(raw.tool_choice));
+    Object.assign(body, t.try(() => toOpenAIToolChoice(raw.tool_choice)));
   }
   reasoning(raw, body);
   for (const key of Object.keys(raw)) if (!READ.has(key)) t.dropped.push(key);
