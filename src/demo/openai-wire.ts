@@ -1,7 +1,7 @@
 /**
  * OpenAI's wire format, produced: the response objects and SSE chunks an OpenAI
- * server sends. Used by the demo's simulated providers and by the test fakes, so
- * both speak exactly what api.openai.com speaks.
+ * server sends, for the demo's simulated providers. (The test fakes build theirs from
+ * recorded examples instead, so TokenHub's code never checks itself.)
  */
 import type { ServerResponse } from 'node:http';
 

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
-import { chatChunks, sseFrame, startSse } from '../../src/demo/openai-wire.js';
+import { chatChunks, sseFrame, startSse } from '../fakes/openai-wire.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
 import { fakeProvider, startCheapAndDear, startGateway, type ProviderPair, type TestGateway } from '../helpers/gateway.js';
 

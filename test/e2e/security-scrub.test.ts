@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
-import { openAIError } from '../../src/demo/openai-wire.js';
+import { openAIError } from '../fakes/openai-wire.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 

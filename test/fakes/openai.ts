@@ -15,7 +15,7 @@ import {
   textChunks,
   textCompletion,
   type WireUsage,
-} from '../../src/demo/openai-wire.js';
+} from './openai-wire.js';
 
 export type { RecordedRequest };
 

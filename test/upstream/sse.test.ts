@@ -4,7 +4,7 @@ import { SseDecoder, type SseEvent } from '../../src/upstream/sse.js';
 import { generatedChars, rewriteModel } from '../../src/providers/openai/index.js';
 import { adapterFor } from '../../src/providers/registry.js';
 import type { Target } from '../../src/providers/types.js';
-import { chatChunks } from '../../src/demo/openai-wire.js';
+import { chatChunks } from '../fakes/openai-wire.js';
 
 function decodeInPieces(text: string, size: number): SseEvent[] {
   const d = new SseDecoder();
@@ -44,6 +44,20 @@ test('CRLF and lone CR line endings decode the same, even with \\r and \\n in di
 
 test('an event without its closing blank line is delivered at the end', () => {
   assert.deepEqual(decodeInPieces('data: {"partial":true}', 4), [{ event: undefined, data: '{"partial":true}', id: undefined }]);
+});
+
+test('a leading byte-order mark is dropped, split or not; one later in the stream is content', () => {
+  const bom = '\uFEFF';
+  for (const size of [1, 2, 3, 64]) {
+    assert.deepEqual(decodeInPieces(bom + WIRE, size), EXPECTED, `pieces of ${size}`);
+    assert.deepEqual(decodeInPieces(`data: a${bom}\n\n`, size), [{ event: undefined, data: `a${bom}`, id: undefined }]);
+  }
+});
+
+test('bytes that are not UTF-8 become U+FFFD and do not swallow the line ending', () => {
+  const d = new SseDecoder();
+  const out = [...d.push(Buffer.from([0x64, 0x61, 0x74, 0x61, 0x3a, 0x20, 0xff, 0xc3, 0x0a, 0x0a])), ...d.end()];
+  assert.deepEqual(out, [{ event: undefined, data: '\uFFFD\uFFFD', id: undefined }]);
 });
 
 test('rewriteModel swaps only the model value, in place, escapes included', () => {
