@@ -165,4 +165,24 @@ describe('/v1/messages → an Anthropic provider, natively', () => {
       return true;
     });
   });
+
+  test('count_tokens asks the Anthropic provider when it serves the model (the exact count), else estimates without a provider', async () => {
+    const before = claude.requests.length;
+    const exact = await client.beta.messages.countTokens({
+      model: MODEL,
+      betas: ['context-management-2025-06-27'],
+      system: [{ type: 'text', text: 'You are Claude Code.', cache_control: { type: 'ephemeral' } }],
+      messages: [{ role: 'user', content: 'hi' }],
+      tools: [WEATHER],
+    });
+    assert.equal(exact.input_tokens, 2095);
+    const got = claude.requests.at(-1)!;
+    assert.equal(got.path, '/v1/messages/count_tokens');
+    assert.equal(got.body.model, MODEL);
+    assert.match(String(got.headers['anthropic-beta']), /context-management-2025-06-27/);
+    assert.equal(got.headers['x-api-key'], 'sk-ant-upstream-0123456789');
+    const estimate = await client.messages.countTokens({ model: 'gpt-fake', messages: [{ role: 'user', content: 'x'.repeat(400) }] });
+    assert.ok(estimate.input_tokens > 90 && estimate.input_tokens < 200, String(estimate.input_tokens));
+    assert.equal(claude.requests.length, before + 1);
+  });
 });

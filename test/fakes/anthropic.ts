@@ -5,7 +5,9 @@
  * (message_start, content_block_*, ping, message_delta, message_stop, error), and
  * answers failures with Anthropic's error body.
  */
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { listenLoopback, readRequest, type RecordedRequest } from './http.js';
 
 export type { RecordedRequest };
@@ -153,6 +155,12 @@ export async function startFakeAnthropic(initial?: (req: RecordedRequest) => Ant
     if (recorded.method === 'GET' && recorded.path === '/v1/models') {
       const data = ANTHROPIC_MODELS.map((id) => ({ type: 'model', id, display_name: id, created_at: '2025-09-29T00:00:00Z' }));
       sendJson(res, 200, { data, has_more: false, first_id: data[0]?.id, last_id: data.at(-1)?.id });
+      return;
+    }
+    if (recorded.method === 'POST' && recorded.path === '/v1/messages/count_tokens') {
+      // https://docs.anthropic.com/en/api/messages-count-tokens: the documented answer
+      if (!recorded.headers['x-api-key']) return sendJson(res, 401, errorBody('authentication_error', 'x-api-key header is required'));
+      sendJson(res, 200, JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/anthropic/count-tokens.json', import.meta.url)), 'utf8')));
       return;
     }
     if (recorded.method !== 'POST' || recorded.path !== '/v1/messages') {

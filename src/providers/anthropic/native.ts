@@ -8,7 +8,7 @@
  */
 import type { SseEvent } from '../../upstream/sse.js';
 import { rewriteModel } from '../openai/json-scan.js';
-import type { NativeAdapter, NativeRequest, RequestContext, StreamTranslator, Target, TranslatedResponse, Usage } from '../types.js';
+import type { NativeAdapter, NativeRequest, RequestContext, StreamTranslator, Target, TranslatedResponse, UpstreamCall, Usage } from '../types.js';
 import { anthropicHeaders } from './headers.js';
 import { anthropicErrorEnvelope } from './response.js';
 import { usageFromAnthropic } from './tables.js';
@@ -158,6 +158,12 @@ export class AnthropicNativeStream implements StreamTranslator {
     // message_delta's counts are cumulative: later values replace earlier ones.
     for (const [k, v] of Object.entries(u as Json)) if (typeof v === 'number') this.rawUsage[k] = v;
   }
+}
+
+/** POST /v1/messages/count_tokens at the provider: the client's body (model swapped), free and exact. */
+export function countTokensCall(req: NativeRequest, target: Target): UpstreamCall {
+  const { stream: _s, max_tokens: _m, ...body } = req.body;
+  return { method: 'POST', path: '/v1/messages/count_tokens', headers: nativeHeaders(req, target), body: JSON.stringify({ ...body, model: target.upstreamModel }) };
 }
 
 export const anthropicNative: NativeAdapter = {

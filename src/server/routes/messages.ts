@@ -8,8 +8,11 @@
  */
 import { proxyInput, sendProxyResult } from '../respond.js';
 import { writerEncoder } from '../../gateway/stream.js';
-import type { NativeRequest } from '../../providers/types.js';
-import { FORWARDED_HEADERS } from '../../providers/anthropic/native.js';
+import type { NativeRequest, Target } from '../../providers/types.js';
+import { countTokensCall, FORWARDED_HEADERS } from '../../providers/anthropic/native.js';
+import type { ActiveKey } from '../../keys/cache.js';
+import { planCandidates } from '../../router/plan.js';
+import { AbortHandle } from '../../upstream/abort.js';
 import { header } from '../headers.js';
 import { Hono, type Context, type Next } from 'hono';
 import { estimatePromptTokens } from '../../gateway/tokens.js';
@@ -61,6 +64,26 @@ function nativeRequest(c: Context<AppEnv>, body: Record<string, unknown>): Nativ
   return { protocol: 'anthropic-messages', body, headers };
 }
 
+/** The count an Anthropic provider gives for the request, or null (another provider first, or no answer within 10 s). */
+async function countAtAnthropic(gateway: GatewayDeps, key: ActiveKey, req: NativeRequest): Promise<string | null> {
+  const model = String(req.body.model);
+  let target: Target | undefined;
+  try {
+    const plan = planCandidates(gateway.catalog(), { model, allowed: key.allowsModel, estimate: { promptTokens: 0, completionTokens: 0 } });
+    target = plan.candidates[0];
+  } catch {
+    return null; // an unknown or forbidden model: the estimate answers, as before
+  }
+  if (target?.provider.type !== 'anthropic') return null;
+  try {
+    const res = await gateway.upstream.send(target.provider, countTokensCall(req, target), { signal: new AbortHandle(), headersTimeoutMs: 10_000, bodyTimeoutMs: 10_000 });
+    const text = await res.body.text();
+    return res.statusCode === 200 && /"input_tokens"\s*:\s*\d/.test(text) ? text : null;
+  } catch {
+    return null;
+  }
+}
+
 export function messagesRoutes(deps: MessagesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
@@ -95,9 +118,13 @@ export function messagesRoutes(deps: MessagesDeps): Hono<AppEnv> {
   });
 
   app.post('/messages/count_tokens', async function countTokens(c) {
-    // No provider is asked: an estimate, as the gateway plans and meters with.
-    const body = toOpenAIRequest(await readJsonBody(c, deps.maxBodyBytes()), { countOnly: true });
-    return c.json({ input_tokens: estimatePromptTokens('chat', body) }, 200, { 'request-id': c.get('requestId') });
+    const raw = (await readJsonBody(c, deps.maxBodyBytes())) as Record<string, unknown>;
+    const body = toOpenAIRequest(raw, { countOnly: true });
+    const headers = { 'request-id': c.get('requestId') };
+    // The model's first candidate, when Anthropic, counts exactly (and for free); else the gateway's estimate.
+    const exact = await countAtAnthropic(deps.gateway, c.get('key'), nativeRequest(c, raw));
+    if (exact) return new Response(exact, { status: 200, headers: { ...headers, 'content-type': 'application/json' } });
+    return c.json({ input_tokens: estimatePromptTokens('chat', body) }, 200, headers);
   });
 
   return app;
