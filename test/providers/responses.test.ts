@@ -159,3 +159,11 @@ test("a namespace tool's functions become namespace__name in chat; their calls c
   const next = toChatRequest({ model: 'm', input: [...(r.output as object[]), { type: 'function_call_output', call_id: 'call_n', output: 'closed' }], tools });
   assert.equal((next.body.messages as any[])[0].tool_calls[0].function.name, 'multi_agent_v1__close_agent');
 });
+
+test('reasoning that no answer follows (an opaque item from another provider) leaves no empty assistant turn', () => {
+  const { body } = toChatRequest({
+    model: 'm',
+    input: [{ role: 'user', content: 'q' }, { type: 'reasoning', id: 'rs_x', summary: [], encrypted_content: 'gAAAAopaque' }, { role: 'user', content: 'again' }],
+  });
+  assert.deepEqual(body.messages, [{ role: 'user', content: 'q' }, { role: 'user', content: 'again' }]);
+});

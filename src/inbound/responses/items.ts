@@ -159,5 +159,6 @@ export function itemsToMessages(items: Json[], refusals: GatewayError[], where =
       }
     }
   });
-  return out;
+  // Reasoning with no answer after it (another provider's, opaque to us) would be an empty assistant turn, which providers refuse.
+  return out.filter((m) => m.role !== 'assistant' || (typeof m.content === 'string' && m.content !== '') || Array.isArray(m.tool_calls));
 }
