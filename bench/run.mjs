@@ -77,7 +77,8 @@ async function openStreams(target, n) {
 /** CLI start-up: 7 runs of each command, interleaved so machine noise hits all alike; medians. */
 function cliStart(home) {
   const env = { ...process.env, TOKENHUB_HOME: home };
-  const cmds = { nodeBareMs: ['-e', '0'], helpMs: [BIN, '--help'], keysListMs: [BIN, 'keys', 'list'] };
+  const bin = process.env.TOKENHUB_BENCH_BIN ?? BIN;
+  const cmds = { nodeBareMs: ['-e', '0'], helpMs: [bin, '--help'], keysListMs: [bin, 'keys', 'list'] };
   const xs = Object.fromEntries(Object.keys(cmds).map((k) => [k, []]));
   for (let i = 0; i < 7; i++) {
     for (const [k, argv] of Object.entries(cmds)) {
