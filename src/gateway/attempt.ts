@@ -74,8 +74,11 @@ export async function tryCandidate(run: AttemptRun, target: Target, isLast: bool
   const { deps, ledger, health, settings, ctx } = run;
   const { input } = ledger;
   const attemptStart = performance.now();
+  // Measured on the daemon's monotonic clock: what the latency strategy ranks providers by.
+  const mono = deps.clock ? deps.clock.mono : () => performance.now();
+  const measureStart = mono();
   const attempt = (fields: Partial<AttemptLog>): number => {
-    const ms = Math.round(performance.now() - attemptStart);
+    const ms = Math.round(mono() - measureStart);
     ledger.attempts.push({ provider: target.provider.name, model: target.model, ms, ...fields });
     return ms;
   };

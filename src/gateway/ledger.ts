@@ -2,6 +2,7 @@
  * What a request carries through the pipeline, and its ledger: everything known about
  * it so far, written as exactly one usage record (and one metrics event, one log line).
  */
+import type { Clock } from '../util/clock.js';
 import type { GatewayError } from '../errors.js';
 import type { ActiveKey, KeyCache } from '../keys/cache.js';
 import type { MetricsBus } from '../metrics/bus.js';
@@ -26,6 +27,8 @@ export interface GatewayDeps {
   log: Logger;
   /** rolling stats and circuits; they outlive config reloads, so the daemon owns them */
   router: RouterHealth;
+  /** the daemon's clocks; attempt durations (what `latency` routing ranks by) use its monotonic one */
+  clock?: Clock;
   /** per-key rpm, tpm and budgets; no limits are enforced without it */
   limits?: KeyLimiter;
 }

@@ -117,6 +117,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     limits,
     // Rolling stats and circuits outlive config reloads: a provider's record stays with it.
     router: new RouterHealth(metrics, log, clock.wall),
+    clock,
   };
 
   const adminToken = randomBytes(32).toString('base64url');

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
 import { fakeProvider, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { manualClock } from '../helpers/clock.js';
 
 const msg = [{ role: 'user' as const, content: 'hi' }];
 
@@ -13,6 +14,8 @@ describe('traffic distribution per strategy', () => {
   let a: FakeOpenAI;
   let b: FakeOpenAI;
   let gw: TestGateway;
+  /** the daemon's clock: a fake provider "takes" its time by moving it, so latencies are exact */
+  const clock = manualClock();
 
   before(async () => {
     [a, b] = await Promise.all([startFakeOpenAI(), startFakeOpenAI()]);
@@ -23,7 +26,7 @@ describe('traffic distribution per strategy', () => {
         b: fakeProvider(b.url, { chat: { input: 2, output: 4 } }),
       },
       routes: { rr: { strategy: 'round-robin', targets: ['a/chat', 'b/chat'] } },
-    });
+    }, { clock });
   });
   after(async () => {
     await gw.close();
@@ -63,14 +66,15 @@ describe('traffic distribution per strategy', () => {
 
   test('latency sends at least 80% to a 5× faster provider after warm-up, and moves back when the other recovers', async () => {
     try {
-      a.setReply(() => ({ delayMs: 50 }));
-      b.setReply(() => ({ delayMs: 10 }));
+      const takes = (ms: number) => () => (clock.advance(ms), {});
+      a.setReply(takes(50));
+      b.setReply(takes(10));
       await send(5, { strategy: 'latency' }); // warm-up: both get measured
       const fastB = await send(25, { strategy: 'latency' });
       assert.ok(fastB.b! >= 20, `b is 5× faster: ${JSON.stringify(fastB)}`);
 
-      a.setReply(() => ({ delayMs: 10 }));
-      b.setReply(() => ({ delayMs: 50 }));
+      a.setReply(takes(10));
+      b.setReply(takes(50));
       await send(20, { strategy: 'latency' }); // b's average climbs; a gets re-measured
       const fastA = await send(20, { strategy: 'latency' });
       assert.ok(fastA.a! >= 16, `a recovered: ${JSON.stringify(fastA)}`);
