@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from '../fakes/anthropic.js';
+import { startFakeGemini } from '../fakes/gemini.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
 import { runCli } from '../helpers/cli.js';
 import { fakeProvider, tempHome, writeConfig } from '../helpers/gateway.js';
@@ -115,5 +116,25 @@ describe('tokenhub run -- claude', () => {
       assert.doesNotMatch(JSON.stringify(q.body), /cache_control|"thinking"|context_management/, 'nothing only Anthropic reads');
     }
     assert.match(r.stderr, /errors\s+none/);
+  });
+
+  test('claude -p through a Gemini provider (translated): the tool call and its result cross', { timeout: 120_000 }, async () => {
+    const gemini = await startFakeGemini((req) => {
+      const answered = JSON.stringify(req.body.contents ?? []).includes('functionResponse');
+      return answered ? { pieces: ['The word is ', 'marmalade.'] } : { functionCalls: [{ name: 'Read', args: { file_path: note } }], sliceBytes: 7 };
+    });
+    try {
+      const geminiHome = tempHome();
+      writeConfig(geminiHome, { providers: { google: { type: 'gemini', base_url: gemini.url, api_key: 'AIza-upstream-0123456789', models: { 'gemini-2.5-flash': { input: 0.3, output: 2.5 } } } }, routes: { 'claude-*': { targets: ['google/gemini-2.5-flash'] } } });
+      const env = { TOKENHUB_HOME: geminiHome, TOKENHUB_PORT: '0', HOME: userHome, ...QUIET };
+      const r = await runCli(['run', '--name', 'claude-gemini', '--', CLAUDE, '-p', 'What is the secret word in note.txt?', '--allowedTools', 'Read', '--output-format', 'json'], env);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      assert.equal((JSON.parse(r.stdout) as { result: string }).result, 'The word is marmalade.');
+      const answered = gemini.requests.find((q) => JSON.stringify(q.body.contents ?? []).includes('functionResponse'))!;
+      assert.match(JSON.stringify(answered.body.contents), /The secret word is marmalade\./);
+      assert.match(r.stderr, /errors\s+none/);
+    } finally {
+      await gemini.close();
+    }
   });
 });
