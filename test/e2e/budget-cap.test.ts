@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { MIN_ANSWER_TOKENS, promptTokenCeiling } from '../../src/gateway/budget.js';
+import { startFakeAnthropic } from '../fakes/anthropic.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
+import { fixture } from '../providers/helpers.js';
 import { fakeProvider, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 const messages = [{ role: 'user' as const, content: 'Summarise the build log.' }];
@@ -64,4 +66,31 @@ describe('a $0.05 budget', () => {
     assert.match(err.message, /not even a 16-token answer fits/);
     assert.equal(fake.requests.length, before);
   });
+});
+
+test('a $0.05 key on /v1/messages to an Anthropic provider (native): max_tokens is capped in the forwarded body, the thinking budget stays below it', async () => {
+  const claude = await startFakeAnthropic();
+  const gw = await startGateway({
+    providers: { claude: { type: 'anthropic', base_url: claude.url, api_key: 'sk-ant-upstream-0123456789', models: { 'claude-sonnet-4-5': { input: 3, output: 15 } } } },
+  });
+  try {
+    claude.setReply(() => ({ recorded: fixture('anthropic/text.json') }));
+    const { key } = gw.mintKey({ budgetUsd: 0.05, budgetPeriod: 'total' });
+    // worst case 8192 output tokens at $15 per million ≈ $0.12: more than the key has
+    const res = await fetch(`${gw.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 8192, thinking: { type: 'enabled', budget_tokens: 4096 }, messages: [{ role: 'user', content: 'Plan the release.' }] }),
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    const sent = claude.requests.at(-1)!.body;
+    const cap = Number(res.headers.get('x-inferoute-output-cap'));
+    assert.ok(cap > 1024 && cap < 8192 * 0.05 / 0.12, `cap ${cap}`);
+    assert.equal(sent.max_tokens, cap);
+    assert.deepEqual(sent.thinking, { type: 'enabled', budget_tokens: cap - 1 });
+    assert.ok(cap * 15e-6 <= 0.05);
+  } finally {
+    await gw.close();
+    await claude.close();
+  }
 });
