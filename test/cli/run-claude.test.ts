@@ -28,6 +28,20 @@ function toolResults(req: RecordedRequest): Record<string, any>[] {
   return Array.isArray(last?.content) ? last.content.filter((b: { type: string }) => b.type === 'tool_result') : [];
 }
 
+/**
+ * The recorded thinking + tool_use stream (test/fixtures/anthropic/thinking-tool-use.sse),
+ * its tool and input turned into Claude Code's Read of `file`, still split in two pieces.
+ */
+function thinkingReadCall(file: string): string {
+  const json = JSON.stringify({ file_path: file });
+  const half = Math.floor(json.length / 2);
+  const piece = (text: string) => JSON.stringify(text).slice(1, -1);
+  return fixture('anthropic/thinking-tool-use.sse')
+    .replace('"name":"weather"', '"name":"Read"')
+    .replace('"partial_json":"{\\"location\\": \\"Par"', `"partial_json":"${piece(json.slice(0, half))}"`)
+    .replace('"partial_json":"is, Île-de-France\\"}"', `"partial_json":"${piece(json.slice(half))}"`);
+}
+
 const QUIET = { DISABLE_TELEMETRY: '1', DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' };
 
 describe('tokenhub run -- claude', () => {
@@ -50,7 +64,8 @@ describe('tokenhub run -- claude', () => {
     claude.setReply((req) => {
       if (!Array.isArray(req.body.tools) || req.body.tools.length === 0) return { pieces: ['ok'] }; // side requests (titles, summaries)
       if (toolResults(req).length > 0) return { pieces: ['The word is ', 'marmalade.'] };
-      return { toolCalls: [{ id: 'toolu_01ReadNote', name: 'Read', input: { file_path: note } }], sliceBytes: 11 };
+      // a thinking block with its signature first: Claude Code takes it from the stream (what it sends back is its choice)
+      return { recorded: thinkingReadCall(note), sliceBytes: 11 };
     });
   });
   after(async () => {
@@ -76,7 +91,7 @@ describe('tokenhub run -- claude', () => {
     const turns = claude.requests.filter((q) => q.path === '/v1/messages' && toolResults(q).length > 0);
     assert.equal(turns.length, 1, 'Claude Code sent the tool result back');
     const [tr] = toolResults(turns[0]!);
-    assert.equal(tr!.tool_use_id, 'toolu_01ReadNote');
+    assert.equal(tr!.tool_use_id, 'toolu_01WaeSyitUGJFaaPe68cJuEv');
     assert.match(JSON.stringify(tr!.content), /The secret word is marmalade\./);
     const first = claude.requests.find((q) => Array.isArray(q.body.tools) && q.body.tools.length > 0)!;
     assert.equal(first.headers['x-api-key'], 'sk-ant-upstream-0123456789', 'the provider key replaces the client key');
