@@ -82,7 +82,8 @@ describe('tokenhub run -- claude', () => {
       ANTHROPIC_API_KEY: 'sk-ant-real-key-of-the-user',
       ...QUIET,
     };
-    const r = await runCli(['run', '--name', 'claude', '--budget', '1', '--', CLAUDE, '-p', 'What is the secret word in note.txt?', '--allowedTools', 'Read', '--output-format', 'json'], env);
+    // --budget 0.50 is run --help's example: Claude Code's default max_tokens alone is worth more (the answer is capped, not refused)
+    const r = await runCli(['run', '--name', 'claude', '--budget', '0.50', '--', CLAUDE, '-p', 'What is the secret word in note.txt?', '--allowedTools', 'Read', '--output-format', 'json'], env);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const result = JSON.parse(r.stdout) as { result: string; is_error: boolean };
     assert.equal(result.is_error, false);
