@@ -3,13 +3,15 @@
 // chat JSON and SSE, Messages native SSE, chat → Anthropic, Responses JSON, failovers
 // (a provider that answers 500 is tried first), errors (unknown model, malformed JSON)
 // and client aborts (a stream dropped after its first chunk). Target: RSS at the end
-// within 10 % of RSS after the first 10 %. See bench/README.md.
+// within 10 % of RSS after the first 10 %. Each tenth reads RSS as it is, and again after a
+// full GC forced through a loopback inspector (what the daemon keeps). See bench/README.md.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { headersFor, log, procStat, REQUESTS, round, sleep, startChild, startTokenHub } from './lib.mjs';
+import { freePort, inspect } from './inspector.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CONNECTIONS = 50;
@@ -53,8 +55,10 @@ export async function soak(argv) {
     models:
       bench-fo: { input: 1, output: 1 }
 `;
-    const th = await startTokenHub(home, upstreamUrl, `http://127.0.0.1:${slow.port}`, {}, failover);
+    const inspectorPort = await freePort();
+    const th = await startTokenHub(home, upstreamUrl, `http://127.0.0.1:${slow.port}`, { NODE_OPTIONS: `--inspect=127.0.0.1:${inspectorPort}` }, failover);
     children.push(th.child);
+    const inspector = await inspect(inspectorPort);
     const pool = new Pool(th.url, { connections: CONNECTIONS, pipelining: 1, keepAliveTimeout: 60_000 });
     const headers = headersFor(th);
     const statuses = new Map();
@@ -90,23 +94,29 @@ export async function soak(argv) {
       while (done < sent) await sleep(10); // in-flight requests finish
       await sleep(2000);
       const { rssMb } = procStat(th.pid);
-      samples.push({ requests: done, rssMb, elapsedS: (performance.now() - t0) / 1000 });
-      log(`  ${done} requests: RSS ${round(rssMb, 1)} MB (${round((performance.now() - t0) / 1000, 0)} s)`);
+      await inspector.gc();
+      await sleep(500);
+      const gcRssMb = procStat(th.pid).rssMb;
+      const heapMb = await inspector.heapUsedMb();
+      samples.push({ requests: done, rssMb, gcRssMb, heapMb, elapsedS: (performance.now() - t0) / 1000 });
+      log(`  ${done} requests: RSS ${round(rssMb, 1)} MB, after a full GC ${round(gcRssMb, 1)} MB (JS heap ${round(heapMb, 1)} MB) (${round((performance.now() - t0) / 1000, 0)} s)`);
       paused = null;
       release();
     };
     await Promise.all(Array.from({ length: CONNECTIONS }, worker));
     if (samples.length < checkpoints.length) await checkpoint();
     await pool.close();
+    inspector.close();
     const first = samples[0];
     const last = samples[samples.length - 1];
-    const result = { total, connections: CONNECTIONS, samples, statuses: Object.fromEntries([...statuses].sort()), growth: last.rssMb / first.rssMb - 1 };
+    const result = { total, connections: CONNECTIONS, samples, statuses: Object.fromEntries([...statuses].sort()), growth: last.rssMb / first.rssMb - 1, gcGrowth: last.gcRssMb / first.gcRssMb - 1 };
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
     writeFileSync(join(ROOT, 'bench/results/soak.json'), JSON.stringify(result, null, 2));
     if (argv.includes('--json')) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     else {
       console.log(`RSS after ${first.requests}: ${round(first.rssMb, 1)} MB; after ${last.requests}: ${round(last.rssMb, 1)} MB (${round(result.growth * 100, 1)} %, target within 10 %)`);
-      console.log(`RSS at each tenth: ${samples.map((s) => round(s.rssMb, 0)).join(' → ')} MB; ${round(last.elapsedS, 0)} s`);
+      console.log(`after a full GC: ${round(first.gcRssMb, 1)} MB → ${round(last.gcRssMb, 1)} MB (${round(result.gcGrowth * 100, 1)} %); JS heap ${round(first.heapMb, 1)} → ${round(last.heapMb, 1)} MB`);
+      console.log(`RSS at each tenth: ${samples.map((s) => round(s.rssMb, 0)).join(' → ')} MB; after a full GC: ${samples.map((s) => round(s.gcRssMb, 0)).join(' → ')} MB; ${round(last.elapsedS, 0)} s`);
       console.log('answers:', Object.entries(result.statuses).map(([k, v]) => `${k}: ${v}`).join(', '));
     }
   } finally {
