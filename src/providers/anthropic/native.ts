@@ -8,12 +8,12 @@
  */
 import type { SseEvent } from '../../upstream/sse.js';
 import { rewriteModel } from '../openai/json-scan.js';
-import type { NativeAdapter, NativeRequest, RequestContext, StreamTranslator, Target, TranslatedResponse, UpstreamCall, Usage } from '../types.js';
+import type { NativeAdapter, NativeRequest, RequestContext, Target, TranslatedResponse, UpstreamCall, Usage } from '../types.js';
+import { frameOf, NativeStreamMeter, parseObject, typeOf, type Json } from '../native-stream.js';
 import { anthropicHeaders } from './headers.js';
 import { anthropicErrorEnvelope } from './response.js';
 import { usageFromAnthropic } from './tables.js';
 
-type Json = Record<string, unknown>;
 
 /** Protocol headers the client's request carries to the provider (never its key). */
 export const FORWARDED_HEADERS = ['anthropic-version', 'anthropic-beta'] as const;
@@ -36,115 +36,53 @@ function withModel(raw: string, payload: Json, servedAs: string): string {
   return JSON.stringify({ ...payload, model: servedAs });
 }
 
-/** One decoded event back as the frame it came in (Anthropic sends `event:` then one `data:` line). */
-function frameOf(ev: SseEvent, data = ev.data): string {
-  let out = ev.event !== undefined ? `event: ${ev.event}\n` : '';
-  for (const line of data.split('\n')) out += `data: ${line}\n`;
-  if (ev.id !== undefined) out += `id: ${ev.id}\n`;
-  return out + '\n';
-}
-
-/** The event's type: the `event:` line Anthropic always sends, else the payload's own `type`. */
-function typeOf(ev: SseEvent): string | undefined {
-  if (ev.event !== undefined) return ev.event;
-  const m = /^\{\s*"type"\s*:\s*"([a-z_]+)"/.exec(ev.data);
-  return m?.[1];
-}
-
-function parse(data: string): Json | null {
-  try {
-    const v = JSON.parse(data) as unknown;
-    return v && typeof v === 'object' ? (v as Json) : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Passes frames through; parses only message_start, message_delta and error (usage,
- * failures). message_start and pings are held until the first other event, so an error
- * right at the start leaves the client's stream unsent and the gateway can fail over.
+ * failures). message_start and pings open the stream (held until content comes).
  */
-export class AnthropicNativeStream implements StreamTranslator {
+export class AnthropicNativeStream extends NativeStreamMeter {
   private readonly quotedModel: string;
-  private held: string[] | null = [];
   private rawUsage: Json = {};
   private sawUsage = false;
-  private chars = 0;
-  private failure: { message: string; type?: string } | null = null;
-  private stopped = false;
 
   constructor(target: Target) {
+    super();
     this.quotedModel = JSON.stringify(target.servedAs);
   }
 
-  push(ev: SseEvent): string[] {
-    if (ev.data === '' && ev.event === undefined) return [];
+  protected observe(ev: SseEvent): { frame: string; opening: boolean } | null {
+    if (ev.data === '' && ev.event === undefined) return null;
     const type = typeOf(ev);
-    let frame: string;
     switch (type) {
       case 'message_start': {
-        const message = parse(ev.data)?.message as Json | undefined;
+        const message = parseObject(ev.data)?.message as Json | undefined;
         this.mergeUsage(message?.usage);
-        frame = frameOf(ev, rewriteModel(ev.data, this.quotedModel));
-        break;
+        return { frame: frameOf(ev, rewriteModel(ev.data, this.quotedModel)), opening: true };
       }
+      case 'ping':
+        return { frame: frameOf(ev), opening: true };
       case 'message_delta':
-        this.mergeUsage(parse(ev.data)?.usage);
-        frame = frameOf(ev);
+        this.mergeUsage(parseObject(ev.data)?.usage);
         break;
       case 'content_block_delta':
         // generated text, for an estimate should the provider report no usage (the envelope is ~70 characters)
         this.chars += Math.max(0, ev.data.length - 70);
-        frame = frameOf(ev);
         break;
       case 'error': {
-        const envelope = anthropicErrorEnvelope(parse(ev.data)?.error, 'provider error in stream');
+        const envelope = anthropicErrorEnvelope(parseObject(ev.data)?.error, 'provider error in stream');
         const e = envelope.error as { message: string; type: string };
         this.failure = { message: e.message, type: e.type };
-        frame = frameOf(ev);
         break;
       }
       case 'message_stop':
-        this.stopped = true;
-        frame = frameOf(ev);
+        this.finished = true;
         break;
-      default:
-        frame = frameOf(ev);
     }
-    if (this.held === null) return [frame];
-    if ((type === 'message_start' || type === 'ping') && this.failure === null) {
-      this.held.push(frame);
-      return [];
-    }
-    // An error before any content: nothing goes out, so the pipeline can try the next provider.
-    if (type === 'error') return [];
-    const out = [...this.held, frame];
-    this.held = null;
-    return out;
-  }
-
-  end(): string[] {
-    const rest = this.held ?? [];
-    this.held = null;
-    return this.failure ? [] : rest;
+    return { frame: frameOf(ev), opening: false };
   }
 
   usage(): Usage | null {
     return this.sawUsage ? usageFromAnthropic(this.rawUsage) : null;
-  }
-
-  outputChars(): number {
-    return this.chars;
-  }
-
-  error(): { message: string; type?: string } | null {
-    return this.failure;
-  }
-
-  /** message_stop: the provider is done, the client's stream can end now. */
-  complete(): boolean {
-    return this.stopped;
   }
 
   /** A break the gateway saw (the connection, a truncation) as Anthropic's own stream error event. */

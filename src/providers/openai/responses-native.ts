@@ -7,10 +7,10 @@
  * streams).
  */
 import type { SseEvent } from '../../upstream/sse.js';
-import type { NativeAdapter, NativeRequest, ProviderRuntime, RequestContext, StreamTranslator, Target, TranslatedResponse, Usage } from '../types.js';
+import type { NativeAdapter, NativeRequest, ProviderRuntime, RequestContext, Target, TranslatedResponse, Usage } from '../types.js';
+import { frameOf, NativeStreamMeter, parseObject, typeOf, type Json } from '../native-stream.js';
 import { rewriteModel } from './json-scan.js';
 
-type Json = Record<string, unknown>;
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
@@ -23,100 +23,50 @@ export function usageFromResponses(u: unknown): Usage | null {
   return { promptTokens: num(o.input_tokens), completionTokens: num(o.output_tokens), cachedTokens: num(input.cached_tokens), reasoningTokens: num(output.reasoning_tokens) };
 }
 
-function parse(data: string): Json | null {
-  try {
-    const v = JSON.parse(data) as unknown;
-    return v && typeof v === 'object' ? (v as Json) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The event's type: the `event:` line OpenAI sends, else the payload's own `type`. */
-function typeOf(ev: SseEvent): string | undefined {
-  if (ev.event !== undefined) return ev.event;
-  return /^\{\s*"type"\s*:\s*"([a-z_.]+)"/.exec(ev.data)?.[1];
-}
-
-const frameOf = (ev: SseEvent, data = ev.data): string => `${ev.event !== undefined ? `event: ${ev.event}\n` : ''}data: ${data}\n\n`;
-
 /** Events that carry the whole Response, whose model is rewritten and whose usage is final. */
 const RESPONSE_EVENTS = new Set(['response.created', 'response.in_progress', 'response.queued', 'response.completed', 'response.incomplete', 'response.failed']);
 const FINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+const OPENING_EVENTS = new Set(['response.created', 'response.in_progress', 'response.queued']);
 
-/**
- * Passes frames through. response.created and response.in_progress are held until the
- * first other event, so a failure right at the start leaves the client's stream unsent
- * and the gateway can fail over.
- */
-export class ResponsesNativeStream implements StreamTranslator {
+/** Passes frames through; response.created / in_progress / queued open the stream (held until content comes). */
+export class ResponsesNativeStream extends NativeStreamMeter {
   private readonly quotedModel: string;
-  private held: string[] | null = [];
   private reported: Usage | null = null;
-  private chars = 0;
-  private failure: { message: string; type?: string } | null = null;
-  private finished = false;
 
   constructor(target: Target) {
+    super();
     this.quotedModel = JSON.stringify(target.servedAs);
   }
 
-  push(ev: SseEvent): string[] {
-    if (ev.data === '' || ev.data === '[DONE]') return [];
+  protected observe(ev: SseEvent): { frame: string; opening: boolean } | null {
+    if (ev.data === '' || ev.data === '[DONE]') return null;
     const type = typeOf(ev);
-    let frame: string;
+    const opening = type !== undefined && OPENING_EVENTS.has(type);
     if (type !== undefined && RESPONSE_EVENTS.has(type)) {
       if (FINAL_EVENTS.has(type)) {
         this.finished = true;
-        const response = parse(ev.data)?.response as Json | undefined;
+        const response = parseObject(ev.data)?.response as Json | undefined;
         this.reported = usageFromResponses(response?.usage) ?? this.reported;
         if (type === 'response.failed') {
           const e = (response?.error ?? {}) as Json;
           this.failure = { message: String(e.message ?? 'the provider failed the response'), type: typeof e.code === 'string' ? e.code : undefined };
         }
       }
-      frame = frameOf(ev, rewriteModel(ev.data, this.quotedModel));
-    } else if (type === 'error') {
-      const e = parse(ev.data) ?? {};
+      return { frame: frameOf(ev, rewriteModel(ev.data, this.quotedModel)), opening };
+    }
+    if (type === 'error') {
+      const e = parseObject(ev.data) ?? {};
       const inner = (e.error ?? e) as Json;
       this.failure = { message: String(inner.message ?? 'provider error in stream'), type: typeof inner.code === 'string' ? inner.code : undefined };
-      frame = frameOf(ev);
-    } else {
-      // deltas: generated text, for an estimate should the provider report no usage (the envelope is ~100 characters)
-      if (type?.endsWith('.delta')) this.chars += Math.max(0, ev.data.length - 100);
-      frame = frameOf(ev);
+    } else if (type?.endsWith('.delta')) {
+      // generated text, for an estimate should the provider report no usage (the envelope is ~100 characters)
+      this.chars += Math.max(0, ev.data.length - 100);
     }
-    if (this.held === null) return [frame];
-    if ((type === 'response.created' || type === 'response.in_progress' || type === 'response.queued') && this.failure === null) {
-      this.held.push(frame);
-      return [];
-    }
-    if (this.failure !== null) return [];
-    const out = [...this.held, frame];
-    this.held = null;
-    return out;
-  }
-
-  end(): string[] {
-    const rest = this.held ?? [];
-    this.held = null;
-    return this.failure ? [] : rest;
+    return { frame: frameOf(ev), opening };
   }
 
   usage(): Usage | null {
     return this.reported;
-  }
-
-  outputChars(): number {
-    return this.chars;
-  }
-
-  error(): { message: string; type?: string } | null {
-    return this.failure;
-  }
-
-  complete(): boolean {
-    return this.finished;
   }
 }
 

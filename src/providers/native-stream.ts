@@ -1,0 +1,80 @@
+/**
+ * What every native stream meter shares: the provider's frames pass through as they
+ * came (one decoded event back as its frame), read only for usage and failures. The
+ * frames that only open a stream (Anthropic's message_start and pings, Responses'
+ * response.created) are held until the first event with content, so a failure right at
+ * the start leaves the client's stream unsent and the gateway can fail over.
+ */
+import type { SseEvent } from '../upstream/sse.js';
+import type { StreamTranslator, Usage } from './types.js';
+
+export type Json = Record<string, unknown>;
+
+/** One decoded event back as the frame it came in (`event:`, its `data:` lines, `id:`). */
+export function frameOf(ev: SseEvent, data = ev.data): string {
+  let out = ev.event !== undefined ? `event: ${ev.event}\n` : '';
+  for (const line of data.split('\n')) out += `data: ${line}\n`;
+  if (ev.id !== undefined) out += `id: ${ev.id}\n`;
+  return out + '\n';
+}
+
+/** The event's type: its `event:` line, else the payload's own leading `type`. */
+export function typeOf(ev: SseEvent): string | undefined {
+  if (ev.event !== undefined) return ev.event;
+  return /^\{\s*"type"\s*:\s*"([a-z_.]+)"/.exec(ev.data)?.[1];
+}
+
+export function parseObject(data: string): Json | null {
+  try {
+    const v = JSON.parse(data) as unknown;
+    return v && typeof v === 'object' ? (v as Json) : null;
+  } catch {
+    return null;
+  }
+}
+
+export abstract class NativeStreamMeter implements StreamTranslator {
+  protected failure: { message: string; type?: string } | null = null;
+  /** generated characters, for an estimate should the provider report no usage */
+  protected chars = 0;
+  /** the protocol's last event arrived */
+  protected finished = false;
+  private held: string[] | null = [];
+
+  /** One event: the frame the client gets and whether it only opens the stream; null to drop it. */
+  protected abstract observe(ev: SseEvent): { frame: string; opening: boolean } | null;
+  abstract usage(): Usage | null;
+
+  push(ev: SseEvent): string[] {
+    const seen = this.observe(ev);
+    if (!seen) return [];
+    if (this.held === null) return [seen.frame];
+    if (seen.opening && this.failure === null) {
+      this.held.push(seen.frame);
+      return [];
+    }
+    // A failure before any content: nothing goes out, so the pipeline can try the next provider.
+    if (this.failure !== null) return [];
+    const out = [...this.held, seen.frame];
+    this.held = null;
+    return out;
+  }
+
+  end(): string[] {
+    const rest = this.held ?? [];
+    this.held = null;
+    return this.failure ? [] : rest;
+  }
+
+  outputChars(): number {
+    return this.chars;
+  }
+
+  error(): { message: string; type?: string } | null {
+    return this.failure;
+  }
+
+  complete(): boolean {
+    return this.finished;
+  }
+}
