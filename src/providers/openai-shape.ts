@@ -81,3 +81,13 @@ export function withoutAnthropicFields(body: Json, dropReasoning: boolean): Json
   if (Array.isArray(out.tools)) out.tools = out.tools.map(strip);
   return out;
 }
+
+/** One payload of an OpenAI stream as an object; null when it is not one (a writer skips it). */
+export function parseChunk(data: string): Json | null {
+  try {
+    const chunk = JSON.parse(data) as unknown;
+    return isObject(chunk) ? chunk : null;
+  } catch {
+    return null;
+  }
+}

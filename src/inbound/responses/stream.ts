@@ -15,7 +15,7 @@
  * A kind of output starting closes the text or reasoning item before it; tool calls stay
  * open to the end, since providers may send a late fragment of an earlier call.
  */
-import { isObject, type Json } from '../../providers/openai-shape.js';
+import { isObject, parseChunk, type Json } from '../../providers/openai-shape.js';
 import { usageFromOpenAI } from '../../providers/openai/index.js';
 import type { Usage } from '../../providers/types.js';
 import { itemIdFor } from './ids.js';
@@ -77,13 +77,8 @@ export class ResponsesEventWriter {
   push(data: string): string[] {
     if (this.finished) return [];
     if (data === '[DONE]') return this.end();
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(data);
-    } catch {
-      return [];
-    }
-    if (!isObject(chunk)) return [];
+    const chunk = parseChunk(data);
+    if (!chunk) return [];
     if (isObject(chunk.error)) return this.fail(chunk.error);
     const out = this.start(chunk.model);
     if (chunk.usage) {

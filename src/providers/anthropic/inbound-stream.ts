@@ -18,6 +18,7 @@
  */
 import { usageFromOpenAI } from '../openai/index.js';
 import type { Usage } from '../types.js';
+import { parseChunk } from '../openai-shape.js';
 import { isObject } from './blocks.js';
 import { anthropicErrorFromOpenAI } from './inbound-message.js';
 import { anthropicUsage, stopReasonFor } from './tables.js';
@@ -61,13 +62,8 @@ export class AnthropicEventWriter {
   push(data: string): string[] {
     if (this.finished) return [];
     if (data === '[DONE]') return this.end();
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(data);
-    } catch {
-      return [];
-    }
-    if (!isObject(chunk)) return [];
+    const chunk = parseChunk(data);
+    if (!chunk) return [];
     if (isObject(chunk.error)) return this.fail(chunk);
     const out = this.start(chunk.model);
     const usage = usageFromOpenAI(chunk.usage);

@@ -11,7 +11,7 @@
  * The route frames each object: `data: …\r\n\r\n` for `?alt=sse`, else one JSON array.
  */
 import { usageFromOpenAI } from '../openai/index.js';
-import { isObject, type Json } from '../openai-shape.js';
+import { isObject, parseChunk, type Json } from '../openai-shape.js';
 import { functionCallPart, geminiErrorFromOpenAI, geminiFinishReason, statusForCode, usageMetadataFrom } from './inbound-response.js';
 
 export interface GeminiStreamOptions {
@@ -42,13 +42,8 @@ export class GeminiResponseWriter {
   push(data: string): Json[] {
     if (this.finished) return [];
     if (data === '[DONE]') return this.end();
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(data);
-    } catch {
-      return [];
-    }
-    if (!isObject(chunk)) return [];
+    const chunk = parseChunk(data);
+    if (!chunk) return [];
     if (isObject(chunk.error)) {
       this.finished = true;
       const status = typeof chunk.status === 'number' ? chunk.status : statusForCode(chunk.error.code);
