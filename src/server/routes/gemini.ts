@@ -5,7 +5,7 @@
  * are translated to the OpenAI shape and run through the one pipeline; answers and
  * errors go back in Gemini's shapes.
  */
-import { Hono, type Context, type Next } from 'hono';
+import { Hono, type Context } from 'hono';
 import { asGatewayError, errorBody, GatewayError, invalidRequest } from '../../errors.js';
 import { RequestLedger } from '../../gateway/ledger.js';
 import type { Endpoint } from '../../store/usage.js';
@@ -20,6 +20,7 @@ import { arrayFraming, GeminiResponseWriter, sseFraming, type GeminiFraming } fr
 import { readJsonBody } from '../body.js';
 import type { AppEnv } from '../context.js';
 import { proxyInput, sendProxyResult } from '../respond.js';
+import { protocolErrors } from '../middleware/protocol-errors.js';
 import { contextHeaders } from '../middleware/request-context.js';
 import { modelsForKey } from './v1.js';
 
@@ -39,24 +40,12 @@ export const isGeminiMethodPath = (path: string): boolean => METHOD_PATH.test(pa
  * before key auth so its 401s are covered; under /v1 it touches only Gemini method paths.
  */
 export const geminiErrors = (onlyMethodPaths = false) =>
-  async function geminiErrors(c: Context<AppEnv>, next: Next) {
-    await next();
+  protocolErrors({
     // GET /v1/models/{id} is OpenAI's (and fine-tuned OpenAI ids have colons too)
-    if (onlyMethodPaths && (c.req.method !== 'POST' || !isGeminiMethodPath(c.req.path))) return;
-    const res = c.res;
-    if (res.status < 400 || !(res.headers.get('content-type') ?? '').includes('json')) return;
-    const headers = new Headers(res.headers); // before clone(): see anthropicErrors
-    headers.delete('content-length');
-    let parsed: unknown;
-    try {
-      parsed = await res.clone().json();
-    } catch {
-      return;
-    }
-    if (isGeminiError(parsed)) return;
-    c.res = undefined;
-    c.res = new Response(JSON.stringify(geminiErrorFromOpenAI(res.status, parsed)), { status: res.status, headers });
-  };
+    applies: (c) => !onlyMethodPaths || (c.req.method === 'POST' && isGeminiMethodPath(c.req.path)),
+    isOwn: isGeminiError,
+    reshape: (status, parsed) => geminiErrorFromOpenAI(status, parsed),
+  });
 
 function modelAndMethod(c: Context<AppEnv>): { model: string; method: string } {
   const m = METHOD_PATH.exec(c.req.path);

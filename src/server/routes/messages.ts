@@ -14,7 +14,8 @@ import type { ActiveKey } from '../../keys/cache.js';
 import { planCandidates } from '../../router/plan.js';
 import { AbortHandle } from '../../upstream/abort.js';
 import { header } from '../headers.js';
-import { Hono, type Context, type Next } from 'hono';
+import { protocolErrors } from '../middleware/protocol-errors.js';
+import { Hono, type Context } from 'hono';
 import { estimatePromptTokens } from '../../gateway/tokens.js';
 import { proxyRequest, type GatewayDeps } from '../../gateway/pipeline.js';
 import { translateAnthropicRequest, toOpenAIRequest } from '../../providers/anthropic/inbound.js';
@@ -28,31 +29,16 @@ export interface MessagesDeps {
   maxBodyBytes: () => number;
 }
 
-/**
- * Rewrites any OpenAI-shaped error answer under /v1/messages into Anthropic's shape,
- * whoever produced it (key auth, body parsing, the pipeline, a provider's 4xx). Mount
- * it before key auth so that auth's 401s are covered too.
- */
+/** Any OpenAI-shaped error under /v1/messages, in Anthropic's shape (with its request-id header). */
 export const anthropicErrors = () =>
-  async function anthropicErrors(c: Context<AppEnv>, next: Next) {
-    await next();
-    const res = c.res;
-    if (res.status < 400 || !(res.headers.get('content-type') ?? '').includes('json')) return;
-    // Headers first: under @hono/node-server, clone() rebuilds the response from its init and loses later header edits.
-    const headers = new Headers(res.headers);
-    headers.delete('content-length');
-    let parsed: unknown;
-    try {
-      parsed = await res.clone().json();
-    } catch {
-      return;
-    }
-    if ((parsed as { type?: unknown } | null)?.type === 'error') return;
-    const requestId = c.get('requestId') as string | undefined;
-    if (requestId) headers.set('request-id', requestId);
-    c.res = undefined;
-    c.res = new Response(JSON.stringify(anthropicErrorFromOpenAI(res.status, parsed, requestId)), { status: res.status, headers });
-  };
+  protocolErrors({
+    isOwn: (parsed) => (parsed as { type?: unknown } | null)?.type === 'error',
+    reshape(status, parsed, c, headers) {
+      const requestId = c.get('requestId') as string | undefined;
+      if (requestId) headers.set('request-id', requestId);
+      return anthropicErrorFromOpenAI(status, parsed, requestId);
+    },
+  });
 
 /** The client's request as an Anthropic provider gets it: body as parsed, protocol headers as sent. */
 function nativeRequest(c: Context<AppEnv>, body: Record<string, unknown>): NativeRequest {
