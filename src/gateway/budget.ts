@@ -10,6 +10,9 @@ import type { Operation, Target } from '../providers/types.js';
 import type { BudgetPeriod } from '../store/keys.js';
 import { measurePrompt } from '../util/token-estimate.js';
 import { costOf } from './tokens.js';
+import type { OutputFit } from './types.js';
+
+export type { OutputFit } from './types.js';
 
 /** Assumed output cap for a request without max_tokens to a model whose config has no max_output. */
 export const DEFAULT_OUTPUT_CAP = 4096;
@@ -50,12 +53,6 @@ export function worstCaseCostUsd(op: Operation, body: Record<string, unknown>, c
 /** The shortest answer worth forwarding: below this a capped request is refused (402) instead. */
 export const MIN_ANSWER_TOKENS = 16;
 
-export interface OutputFit {
-  /** completion tokens per choice the remaining budget can pay on every candidate */
-  outputCap: number;
-  /** the worst case with that cap: what to reserve */
-  worstUsd: number;
-}
 
 /**
  * When the worst case does not fit the remaining budget but the prompt does: the most

@@ -14,58 +14,14 @@ import type { AttemptLog, Endpoint, UsageRecord, UsageSink } from '../store/usag
 import type { AbortHandle } from '../upstream/abort.js';
 import type { UpstreamClient } from '../upstream/client.js';
 import type { Logger } from '../util/log.js';
-import type { Admission, KeyLimiter } from './limits.js';
-import type { SseRelay } from './stream.js';
 import { costOf } from './tokens.js';
+import type { Admission, GatewayDeps, Outcome, ProxyInput } from './types.js';
 
-export interface GatewayDeps {
-  catalog: () => Catalog;
-  keys: KeyCache;
-  upstream: UpstreamClient;
-  usage: UsageSink;
-  metrics: MetricsBus;
-  log: Logger;
-  /** rolling stats and circuits; they outlive config reloads, so the daemon owns them */
-  router: RouterHealth;
-  /** the daemon's clocks; attempt durations (what `latency` routing ranks by) use its monotonic one */
-  clock?: Clock;
-  /** per-key rpm, tpm and budgets; no limits are enforced without it */
-  limits?: KeyLimiter;
-}
+export type { GatewayDeps, Outcome, ProxyInput, ProxyResult } from './types.js';
 
-export interface ProxyInput {
-  op: Operation;
-  /** what the usage record calls the endpoint, when it is not `op` (e.g. /v1/messages runs as chat) */
-  endpoint?: Endpoint;
-  requestId: string;
-  /** performance.now() when the request arrived */
-  startedAt: number;
-  key: ActiveKey;
-  /** the request in the middle representation (OpenAI chat shape), for providers that need a translation */
-  body: OpenAIBody;
-  /** the client's own request, forwarded as is to a provider that speaks its protocol */
-  native?: NativeRequest | undefined;
-  /** what `body` could not carry of the native request: the 400 for a provider that needs the translation */
-  untranslatable?: GatewayError | undefined;
-  strategyHeader?: string | undefined;
-  fallbackHeader?: string | undefined;
-  /** aborts when the client goes away (an AbortHandle: cheaper than an AbortSignal) */
-  clientSignal?: AbortHandle | undefined;
-}
 
-export interface ProxyResult {
-  status: number;
-  headers: Record<string, string>;
-  /** JSON text, or for a stream the relay to pull SSE text from (see server/respond.ts) */
-  body: string | SseRelay;
-  /** true when the body is already in the client's protocol (native passthrough); else OpenAI chat shape */
-  native?: boolean;
-}
 
-export type Outcome = Pick<UsageRecord, 'status' | 'errorCode'> &
-  Partial<Pick<UsageRecord, 'promptTokens' | 'completionTokens' | 'cachedTokens' | 'cacheWriteTokens' | 'reasoningTokens' | 'usageEstimated' | 'ttfbMs'>> & {
-    target?: Target | undefined;
-  };
+
 
 /** Everything known about one request so far; `finish` writes its single usage record. */
 export class RequestLedger {

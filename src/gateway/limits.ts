@@ -7,26 +7,15 @@
 import { GatewayError } from '../errors.js';
 import type { Target } from '../providers/types.js';
 import type { ApiKeyRecord } from '../store/keys.js';
-import { BudgetState, fitOutputToBudget, worstCaseCostUsd, type OutputFit } from './budget.js';
+import { BudgetState, fitOutputToBudget, worstCaseCostUsd, } from './budget.js';
 import { capOutputTokens } from './output-cap.js';
-import type { ProxyInput } from './pipeline.js';
+import type { Admission, KeyLimitStatus, Limiter, ProxyInput, RequestCost } from './types.js';
+
+export type { Admission, KeyLimitStatus, RequestCost } from './types.js';
 import { SlidingWindowCounter, TokenBucket } from './rate.js';
 import { expectedCompletionTokens } from './tokens.js';
 
-export interface RequestCost {
-  /** estimated prompt + completion tokens, for tpm */
-  tokens: number;
-  /** worst-case USD over every candidate, for the budget */
-  worstUsd: number;
-  /** when the worst case does not fit the budget left: a capped answer that does, if any */
-  fit?: ((remainingUsd: number) => OutputFit | undefined) | undefined;
-}
 
-export interface Admission {
-  settle(used: { promptTokens: number; completionTokens: number; costUsd: number | null }): void;
-  /** output tokens per choice the budget pays for, when the request had to be capped to fit */
-  outputCap?: number;
-}
 
 interface KeyState {
   rpm?: SlidingWindowCounter;
@@ -34,11 +23,6 @@ interface KeyState {
   budget?: BudgetState;
 }
 
-export interface KeyLimitStatus {
-  rpm: { limit: number; used: number } | null;
-  tpm: { limit: number; available: number } | null;
-  budget: { limitUsd: number; period: string; periodStart: number; spentUsd: number; reservedUsd: number; remainingUsd: number; inFlight: number } | null;
-}
 
 export interface KeyLimiterOptions {
   /** settled spend of a key since a time, from the usage table (at startup and period changes) */
@@ -59,7 +43,7 @@ export function rateLimited(keyId: string, what: string, waitMs: number): Gatewa
   });
 }
 
-export class KeyLimiter {
+export class KeyLimiter implements Limiter {
   private readonly states = new Map<string, KeyState>();
   private readonly clock: () => number;
   private readonly wallClock: () => number;
@@ -147,7 +131,7 @@ export class KeyLimiter {
  * limits. A budget that cannot pay the worst case but can pay a shorter answer caps the
  * request's output (in the chat body and in the client's own body) instead of refusing it.
  */
-export function admitRequest(limits: KeyLimiter | undefined, input: ProxyInput, candidates: readonly Target[], promptEstimate: number): Admission | undefined {
+export function admitRequest(limits: Limiter | undefined, input: ProxyInput, candidates: readonly Target[], promptEstimate: number): Admission | undefined {
   if (!limits) return undefined;
   const { op, body } = input;
   const record = input.key.record;

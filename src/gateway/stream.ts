@@ -10,7 +10,10 @@ import type { StreamTranslator, Target } from '../providers/types.js';
 import { SSE_DONE, SseDecoder, sseData } from '../upstream/sse.js';
 import type { HealthSettings, RouterHealth } from '../router/health.js';
 import { describeUpstreamError, failureKind, UpstreamTimeout, type UpstreamResponse } from '../upstream/client.js';
-import type { GatewayDeps, RequestLedger } from './pipeline.js';
+import type { RequestLedger } from './ledger.js';
+import type { GatewayDeps, SseRelay, StreamEncoder } from './types.js';
+
+export type { SseRelay, StreamEncoder } from './types.js';
 import type { AbortHandle } from '../upstream/abort.js';
 import { estimateTokens } from './tokens.js';
 
@@ -28,35 +31,6 @@ export interface RelayInput {
   deadlineAt: number;
   health: RouterHealth;
   settings: HealthSettings;
-}
-
-/**
- * Writes the relay's payloads in the client's protocol: once, at the edge, with no
- * decoding of text the gateway itself produced. The default speaks OpenAI chat SSE
- * (or, for a native stream, passes the provider's frames as they are); an inbound
- * protocol that was translated sets its own with `encodeWith`.
- */
-export interface StreamEncoder {
-  /** one translator payload: an OpenAI chunk's JSON (translated), or a whole frame (native) */
-  push(payload: string): string;
-  /** the stream ended whole */
-  end(): string;
-  /** the stream broke off after bytes reached the client */
-  error(err: GatewayError): string;
-}
-
-/**
- * A committed stream, pulled by whoever writes the response: each `next()` gives the
- * text to send now, null once the stream has ended and its usage is recorded.
- */
-export interface SseRelay {
-  /** replaces the encoder; call before the first `next()` */
-  encodeWith(encoder: StreamEncoder): void;
-  next(): Promise<string | null>;
-  /** true once `next()` has handed out the last text: the writer can end the response with it */
-  readonly done: boolean;
-  /** the client went away: abort the provider and record what was streamed */
-  cancel(): void;
 }
 
 export type Relay = { ok: true; relay: SseRelay } | { ok: false; error: string; cause: unknown };
