@@ -10,6 +10,12 @@ export type ProviderType = (typeof PROVIDER_TYPES)[number];
 const nameRe = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const providerName = z.string().regex(nameRe, 'letters, digits, ".", "_" and "-" only, no "/"');
 
+/**
+ * Output tokens a budget assumes (and forwards as the limit) for a request without one, to
+ * a model whose config gives no max_output.
+ */
+export const DEFAULT_OUTPUT_CAP = 4096;
+
 /** Prices are USD per million tokens, as providers publish them. */
 export const modelSchema = z
   .object({

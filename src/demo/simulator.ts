@@ -30,7 +30,7 @@ export interface SimulatedProvider {
    * sees a failover within a few requests and a script's first request never fails.
    */
   failEvery: number;
-  models: Record<string, { input: number; output: number; context: number; capabilities?: ('chat' | 'completions' | 'embeddings' | 'tools')[] }>;
+  models: Record<string, { input: number; output: number; context: number; max_output?: number; capabilities?: ('chat' | 'completions' | 'embeddings' | 'tools')[] }>;
 }
 
 export const DEMO_PROVIDERS: SimulatedProvider[] = [
@@ -40,7 +40,7 @@ export const DEMO_PROVIDERS: SimulatedProvider[] = [
     perTokenMs: 12,
     failEvery: 40,
     models: {
-      'demo-chat': { input: 0.6, output: 2.4, context: 128000, capabilities: ['chat', 'completions'] },
+      'demo-chat': { input: 0.6, output: 2.4, context: 128000, max_output: 16384, capabilities: ['chat', 'completions'] },
       'demo-embed': { input: 0.02, output: 0, context: 8192, capabilities: ['embeddings'] },
     },
   },
@@ -50,8 +50,8 @@ export const DEMO_PROVIDERS: SimulatedProvider[] = [
     perTokenMs: 35,
     failEvery: 7,
     models: {
-      'demo-chat': { input: 0.15, output: 0.6, context: 32000, capabilities: ['chat', 'completions'] },
-      'demo-mini': { input: 0.05, output: 0.2, context: 16000, capabilities: ['chat', 'completions'] },
+      'demo-chat': { input: 0.15, output: 0.6, context: 32000, max_output: 4096, capabilities: ['chat', 'completions'] },
+      'demo-mini': { input: 0.05, output: 0.2, context: 16000, max_output: 4096, capabilities: ['chat', 'completions'] },
     },
   },
 ];

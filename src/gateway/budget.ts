@@ -3,7 +3,7 @@
  * real cost when its usage record is written. Spent + reserved never passes the limit,
  * so concurrent requests cannot overspend beyond what their reservations underestimated.
  */
-import type { ModelConfig } from '../config/schema.js';
+import { DEFAULT_OUTPUT_CAP, type ModelConfig } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
 import { periodWindow, type PeriodWindow } from '../keys/period.js';
 import type { Operation, Target } from '../providers/types.js';
@@ -14,8 +14,7 @@ import type { OutputFit } from './types.js';
 
 export type { OutputFit } from './types.js';
 
-/** Assumed output cap for a request without max_tokens to a model whose config has no max_output. */
-export const DEFAULT_OUTPUT_CAP = 4096;
+export { DEFAULT_OUTPUT_CAP };
 /** A generous image cost in tokens (high detail, many tiles); a data URL's length says nothing. */
 const IMAGE_TOKENS = 1600;
 /** Per object (message, content part, tool) formatting tokens a provider adds. */

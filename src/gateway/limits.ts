@@ -7,7 +7,7 @@
 import { GatewayError } from '../errors.js';
 import type { Target } from '../providers/types.js';
 import type { ApiKeyRecord } from '../store/keys.js';
-import { BudgetState, fitOutputToBudget, worstCaseCostUsd, } from './budget.js';
+import { BudgetState, DEFAULT_OUTPUT_CAP, fitOutputToBudget, worstCaseCostUsd } from './budget.js';
 import { capOutputTokens } from './output-cap.js';
 import type { Admission, KeyLimitStatus, Limiter, ProxyInput, RequestCost } from './types.js';
 
@@ -142,7 +142,23 @@ export function admitRequest(limits: Limiter | undefined, input: ProxyInput, can
     fit: candidates.length > 0 ? (remaining) => fitOutputToBudget(op, body, candidates, remaining) : undefined,
   });
   if (admission.outputCap !== undefined) capOutputTokens(input, admission.outputCap);
+  else if (record.budgetUsd !== null) boundOutput(input, candidates);
   return admission;
+}
+
+/**
+ * A budgeted request that names no output limit was reserved for each model's output cap
+ * (max_output, else DEFAULT_OUTPUT_CAP): forward the smallest of them, so no provider can
+ * write past what was reserved (a provider left unbounded once wrote 40k tokens against a
+ * 4096-token reservation). Reasoning tokens are inside every protocol's output limit.
+ */
+function boundOutput(input: ProxyInput, candidates: readonly Target[]): void {
+  const { op, body } = input;
+  if (op === 'embeddings' || candidates.length === 0) return;
+  if (typeof body.max_tokens === 'number' || typeof body.max_completion_tokens === 'number') return;
+  let cap = Infinity;
+  for (const t of candidates) cap = Math.min(cap, t.info?.max_output ?? DEFAULT_OUTPUT_CAP);
+  capOutputTokens(input, cap);
 }
 
 /** The response header that tells a client its answer was capped to what the key's budget pays for. */

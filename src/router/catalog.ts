@@ -3,6 +3,7 @@
  * every model id (short and provider-prefixed) and every route alias → its targets.
  */
 import type { ConfigFile, ProviderType, RouteConfig, Strategy } from '../config/schema.js';
+import { DEFAULT_OUTPUT_CAP } from '../config/schema.js';
 import { adapterFor } from '../providers/registry.js';
 import type { ProviderRuntime, Target } from '../providers/types.js';
 import { DEFAULT_HEALTH, type HealthSettings } from './health.js';
@@ -84,6 +85,10 @@ export function buildCatalog(config: ConfigFile, env: NodeJS.ProcessEnv = proces
         info: info ?? null,
       };
       entries.push({ id: target.servedAs, target });
+      const embeddingsOnly = info?.capabilities?.length === 1 && info.capabilities[0] === 'embeddings';
+      if (info?.output && info.max_output === undefined && !embeddingsOnly) {
+        warnings.push(`provider ${name}: model ${model} has a price but no max_output; budgeted keys reserve and cap its answers at ${DEFAULT_OUTPUT_CAP} output tokens`);
+      }
       models.set(target.servedAs, [target]);
       const short = models.get(model);
       if (short) short.push(target);

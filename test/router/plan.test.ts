@@ -84,3 +84,18 @@ describe('planCandidates', () => {
     assert.throws(() => planOrRefuse(catalog, input('nope')), (e: unknown) => e instanceof GatewayError && e.code === 'model_not_found');
   });
 });
+
+test('a priced model without max_output is warned about at load: budgets cap its answers at the default', () => {
+  const c = buildCatalog(
+    configSchema.parse({
+      providers: {
+        p: {
+          ...provider({}),
+          models: { bare: { input: 1, output: 2 }, sized: { input: 1, output: 2, max_output: 8192 }, embed: { input: 0.1, output: 0, capabilities: ['embeddings'] } },
+        },
+      },
+    }),
+    {},
+  );
+  assert.deepEqual(c.warnings, ['provider p: model bare has a price but no max_output; budgeted keys reserve and cap its answers at 4096 output tokens']);
+});
