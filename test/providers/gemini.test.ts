@@ -239,3 +239,25 @@ test('maps Gemini error bodies into the OpenAI envelope', () => {
   assert.equal(wrapped.code, 'invalid_argument');
   assert.equal(JSON.parse(geminiAdapter.clientError(404, 'nope').body).error.code, 'not_found');
 });
+
+test('reasoning controls become thinkingConfig: reasoning_effort by the table, an Anthropic-style budget as given', () => {
+  const msgs = [{ role: 'user', content: 'Sum the first 50 primes.' }];
+  assert.deepEqual(build({ messages: msgs, reasoning_effort: 'high' }).sent.generationConfig, { thinkingConfig: { thinkingBudget: 24576, includeThoughts: true } });
+  assert.deepEqual(build({ messages: msgs, reasoning_effort: 'minimal' }).sent.generationConfig, { thinkingConfig: { thinkingBudget: 0 } });
+  assert.deepEqual(build({ messages: msgs, thinking: { type: 'enabled', budget_tokens: 3000 } }).sent.generationConfig, {
+    thinkingConfig: { thinkingBudget: 3000, includeThoughts: true },
+  });
+  assert.equal(build({ messages: msgs }).sent.generationConfig, undefined);
+});
+
+test('thought summaries come back as reasoning_content, in answers and in stream deltas', () => {
+  const out = geminiAdapter.parseResponse('chat', fixtureJson('gemini/thought-summary.json'), target, makeCtx());
+  const message = (out.body as any).choices[0].message;
+  assert.equal(message.content, 'The sum of the first 50 prime numbers is 5117.');
+  assert.match(message.reasoning_content, /^\*\*Calculating the total\*\*/);
+  assert.equal(out.usage?.reasoningTokens, 410);
+  const chunks = parseAll(replay(fixture('gemini/thought-summary.sse'), geminiAdapter.streamTranslator('chat', target, makeCtx({ stream: true }))));
+  const reasoning = chunks.map((c: any) => c.choices?.[0]?.delta?.reasoning_content ?? '').join('');
+  assert.match(reasoning, /I'll list the primes/);
+  assert.equal(accumulate(chunks).content, 'The sum of the first 50 prime numbers is 5117.');
+});

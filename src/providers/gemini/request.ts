@@ -133,6 +133,25 @@ function toToolConfig(choice: unknown): Json | undefined {
   throw invalidRequest('unsupported tool_choice', 'tool_choice');
 }
 
+/** reasoning_effort as a Gemini thinking budget (tokens); `minimal` asks for none where the model allows it. */
+const THINKING_BUDGET: Record<string, number> = { minimal: 0, low: 1024, medium: 8192, high: 24576 };
+
+/**
+ * The middle's reasoning controls → Gemini's thinkingConfig: an Anthropic-style budget
+ * as given, else reasoning_effort from the table. Thoughts are asked for, so they come
+ * back as reasoning_content.
+ */
+function toThinkingConfig(body: OpenAIBody): Json | undefined {
+  const thinking = body.thinking as { type?: unknown; budget_tokens?: unknown } | undefined;
+  if (isObject(thinking) && thinking.type === 'enabled' && typeof thinking.budget_tokens === 'number') {
+    return { thinkingBudget: thinking.budget_tokens, includeThoughts: true };
+  }
+  if (isObject(thinking) && thinking.type === 'disabled') return { thinkingBudget: 0 };
+  const effort = typeof body.reasoning_effort === 'string' ? THINKING_BUDGET[body.reasoning_effort] : undefined;
+  if (effort === undefined) return undefined;
+  return effort === 0 ? { thinkingBudget: 0 } : { thinkingBudget: effort, includeThoughts: true };
+}
+
 function toGenerationConfig(body: OpenAIBody): Json | undefined {
   const g: Json = {};
   if (typeof body.temperature === 'number') g.temperature = body.temperature;
@@ -144,6 +163,8 @@ function toGenerationConfig(body: OpenAIBody): Json | undefined {
   if (typeof body.presence_penalty === 'number') g.presencePenalty = body.presence_penalty;
   if (typeof body.frequency_penalty === 'number') g.frequencyPenalty = body.frequency_penalty;
   if (typeof body.seed === 'number') g.seed = body.seed;
+  const thinking = toThinkingConfig(body);
+  if (thinking) g.thinkingConfig = thinking;
   const rf = body.response_format;
   if (isObject(rf) && rf.type === 'json_object') g.responseMimeType = 'application/json';
   if (isObject(rf) && rf.type === 'json_schema') {

@@ -63,12 +63,16 @@ export interface ToolCallOut {
   function: { name: string; arguments: string };
 }
 
-/** Splits a candidate's parts into visible text and OpenAI tool calls; thought parts are dropped. */
-export function readParts(parts: unknown, tag: string, nextCall: () => number): { text: string; toolCalls: ToolCallOut[] } {
+/** Splits a candidate's parts into visible text, thought summaries (reasoning_content) and OpenAI tool calls. */
+export function readParts(parts: unknown, tag: string, nextCall: () => number): { text: string; reasoning: string; toolCalls: ToolCallOut[] } {
   let text = '';
+  let reasoning = '';
   const toolCalls: ToolCallOut[] = [];
   for (const p of Array.isArray(parts) ? (parts as Json[]) : []) {
-    if (p.thought === true) continue;
+    if (p.thought === true) {
+      if (typeof p.text === 'string') reasoning += p.text;
+      continue;
+    }
     if (typeof p.text === 'string') text += p.text;
     const fc = p.functionCall as Json | undefined;
     if (fc && typeof fc === 'object') {
@@ -79,7 +83,7 @@ export function readParts(parts: unknown, tag: string, nextCall: () => number): 
       });
     }
   }
-  return { text, toolCalls };
+  return { text, reasoning, toolCalls };
 }
 
 export function parseGeminiResponse(op: Operation, payload: unknown, target: Target, ctx: RequestContext): TranslatedResponse {
@@ -90,11 +94,12 @@ export function parseGeminiResponse(op: Operation, payload: unknown, target: Tar
   const candidates = (Array.isArray(res.candidates) ? res.candidates : []) as Json[];
   const blocked = candidates.length === 0 && res.promptFeedback != null;
   const choices = candidates.map((c, i) => {
-    const { text, toolCalls } = readParts((c.content as Json | undefined)?.parts, tag, nextCall);
+    const { text, reasoning, toolCalls } = readParts((c.content as Json | undefined)?.parts, tag, nextCall);
     const index = typeof c.index === 'number' ? c.index : i;
     const finish = finishReasonFor(c.finishReason, toolCalls.length > 0);
     if (op === 'completions') return { index, text, logprobs: null, finish_reason: finish };
     const message: Json = { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text, refusal: null };
+    if (reasoning !== '') message.reasoning_content = reasoning;
     if (toolCalls.length > 0) message.tool_calls = toolCalls;
     return { index, message, logprobs: null, finish_reason: finish };
   });

@@ -100,14 +100,15 @@ export class GeminiStreamTranslator implements StreamTranslator {
   private candidateChunk(index: number, c: Json): string | null {
     const state = this.choices.get(index) ?? { started: false, tools: 0, finished: false };
     this.choices.set(index, state);
-    const { text, toolCalls } = readParts((c.content as Json | undefined)?.parts, this.tag, () => this.calls++);
+    const { text, reasoning, toolCalls } = readParts((c.content as Json | undefined)?.parts, this.tag, () => this.calls++);
     const delta: Json = {};
     if (!state.started && this.op === 'chat') delta.role = 'assistant';
+    if (reasoning !== '' && this.op === 'chat') delta.reasoning_content = reasoning;
     if (text !== '') delta.content = text;
     if (toolCalls.length > 0 && this.op === 'chat') {
       delta.tool_calls = toolCalls.map((call) => ({ index: state.tools++, ...call }));
     }
-    this.chars += text.length;
+    this.chars += text.length + reasoning.length;
     for (const call of toolCalls) this.chars += call.function.name.length + call.function.arguments.length;
     let finish: string | null = null;
     if (c.finishReason && !state.finished) {
@@ -115,7 +116,7 @@ export class GeminiStreamTranslator implements StreamTranslator {
       finish = finishReasonFor(c.finishReason, state.tools > 0);
     }
     if (Object.keys(delta).length === 0 && finish === null) return null;
-    if (delta.role && delta.content === undefined && !delta.tool_calls) delta.content = '';
+    if (delta.role && delta.content === undefined && !delta.tool_calls && delta.reasoning_content === undefined) delta.content = '';
     state.started = true;
     return this.chunk(index, delta, finish);
   }
