@@ -28,6 +28,8 @@ const ANSWERS: Record<string, Answer> = {
   /** every event but the closing [DONE], then a clean end: the answer was cut short */
   truncated: { contentType: 'text/event-stream', body: HELLO_SSE.replace('data: [DONE]\n\n', '') },
   'anthropic-cut': { contentType: 'text/event-stream', body: ANTHROPIC_CUT },
+  /** a proxy's page where the first event should be, then a clean end */
+  garbage: { contentType: 'text/event-stream', body: 'data: <html><body>upstream connect error</body></html>\n\ndata: [DONE]\n\n' },
   'gemini-cut': { contentType: 'text/event-stream', body: GEMINI_CUT },
   html: { contentType: 'text/html', body: '<html><body><h1>502 Bad Gateway</h1></body></html>' },
   empty: { contentType: 'text/event-stream', body: '' },
@@ -71,7 +73,7 @@ describe('a stream that is not a stream', () => {
     await new Promise((r) => odd.server.close(r));
   });
 
-  for (const kind of ['json', 'html', 'empty'] as const) {
+  for (const kind of ['json', 'html', 'empty', 'garbage'] as const) {
     test(`a ${kind} answer to a stream request fails over to the next provider and is recorded as that provider's failure`, async () => {
       const stream = await gw.client.chat.completions.create(
         { model: `${kind}/m`, messages: [{ role: 'user', content: 'hi' }], stream: true },
@@ -85,7 +87,8 @@ describe('a stream that is not a stream', () => {
       assert.equal(rec.provider, 'ok');
       assert.equal(rec.attempts.length, 2);
       assert.equal(rec.attempts[0]!.provider, kind);
-      assert.match(rec.attempts[0]!.error ?? '', kind === 'empty' ? /before any event/ : /not text\/event-stream/);
+      const why = { empty: /before any event/, garbage: /unreadable stream event: "<html>/, json: /not text\/event-stream/, html: /not text\/event-stream/ }[kind];
+      assert.match(rec.attempts[0]!.error ?? '', why);
     });
   }
 

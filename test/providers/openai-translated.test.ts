@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { toOpenAIRequest } from '../../src/providers/anthropic/inbound.js';
 import { createOpenAIAdapter } from '../../src/providers/openai/index.js';
-import { makeCtx, makeTarget } from './helpers.js';
+import { fixture, makeCtx, makeTarget, replay } from './helpers.js';
 
 const eph = { type: 'ephemeral' };
 const anthropicRequest = {
@@ -37,4 +37,16 @@ test("a chat client's own body passes as sent, extensions included", () => {
   const own = { model: 'x', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi', cache_control: eph }] }], reasoning_effort: 'low' };
   assert.deepEqual(send('openai-compatible', 'router-model', own), { ...own, model: 'router-model' });
   assert.deepEqual(send('openai', 'gpt-4o', own), { ...own, model: 'gpt-4o' });
+});
+
+test('an unreadable event mid-stream ends the relay with an error chunk the SDK raises, and nothing after it', () => {
+  const hello = fixture('openai/chat-stream-hello.sse');
+  const firstEnd = hello.indexOf('\n\n') + 2;
+  const cut = hello.slice(0, firstEnd) + 'data: {"id":"chatcmpl-123","object":"chat.compl\n\n' + hello.slice(firstEnd);
+  const translator = createOpenAIAdapter('openai-compatible').streamTranslator('chat', makeTarget('openai-compatible', 'm'), makeCtx({ stream: true }));
+  const out = replay(cut, translator);
+  assert.equal(out.length, 2, 'the first chunk, then the error; the rest is dropped');
+  assert.match(out[0]!, /"role":"assistant"/);
+  assert.match(JSON.parse(out[1]!).error.message, /unreadable stream event: "\{\\"id\\":\\"chatcmpl-123\\",\\"object\\":\\"chat.compl"/);
+  assert.match(translator.error()!.message, /unreadable/);
 });

@@ -33,6 +33,15 @@ const PATHS: Record<Operation, string> = {
 };
 
 
+/** A JSON object's first and last characters (spaces around allowed): what every OpenAI chunk has. */
+function looksLikeObject(data: string): boolean {
+  let i = 0;
+  while (data.charCodeAt(i) <= 32 && i < data.length) i++;
+  let j = data.length - 1;
+  while (j > i && data.charCodeAt(j) <= 32) j--;
+  return data.charCodeAt(i) === 123 && data.charCodeAt(j) === 125;
+}
+
 export function usageFromOpenAI(u: unknown): Usage | null {
   if (!u || typeof u !== 'object') return null;
   const o = u as Record<string, unknown>;
@@ -81,7 +90,13 @@ class OpenAIStreamTranslator implements StreamTranslator {
       this.sawDone = true;
       return [];
     }
-    if (data === '') return [];
+    if (data === '' || this.failure) return [];
+    if (!looksLikeObject(data)) {
+      // HTML from a proxy, a line cut short: the provider failed, and the client hears so (not a garbled chunk)
+      const message = `the provider sent an unreadable stream event: ${JSON.stringify(data.slice(0, 60))}`;
+      this.failure = { message, type: 'upstream_error' };
+      return [JSON.stringify({ error: { message, type: 'upstream_error', code: 'upstream_error', param: null } })];
+    }
     if (hasError(data) || hasUsage(data)) {
       let chunk: Record<string, unknown>;
       try {
