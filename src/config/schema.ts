@@ -24,6 +24,8 @@ export const modelSchema = z
     cached_input: z.number().nonnegative().optional(),
     /** writing to the prompt cache (Anthropic: 1.25× input for the 5-minute TTL) */
     cache_write: z.number().nonnegative().optional(),
+    /** writing to the prompt cache with Anthropic's 1-hour TTL (2× input) */
+    cache_write_1h: z.number().nonnegative().optional(),
     context: z.number().int().positive().optional(),
     max_output: z.number().int().positive().optional(),
     capabilities: z.array(z.enum(['chat', 'completions', 'embeddings', 'tools', 'vision', 'json'])).optional(),

@@ -48,6 +48,7 @@ export class RequestLedger {
       completionTokens: outcome.completionTokens ?? 0,
       cachedTokens: outcome.cachedTokens ?? 0,
       cacheWriteTokens: outcome.cacheWriteTokens ?? 0,
+      cacheWrite1hTokens: outcome.cacheWrite1hTokens ?? 0,
       reasoningTokens: outcome.reasoningTokens ?? 0,
     };
     const record: UsageRecord = {

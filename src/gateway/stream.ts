@@ -173,6 +173,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
       completionTokens,
       cachedTokens: reported?.cachedTokens ?? 0,
       cacheWriteTokens: reported?.cacheWriteTokens ?? 0,
+      cacheWrite1hTokens: reported?.cacheWrite1hTokens ?? 0,
       reasoningTokens: reported?.reasoningTokens ?? 0,
       usageEstimated: reported === null,
     });

@@ -27,7 +27,10 @@ export function costOf(info: ModelConfig | null, usage: Usage): number | null {
   const input = info.input ?? 0;
   const cachedPrice = info.cached_input ?? input;
   const writes = usage.cacheWriteTokens ?? 0;
+  const writes1h = Math.min(writes, usage.cacheWrite1hTokens ?? 0);
+  const writePrice = info.cache_write ?? input;
   const uncached = Math.max(0, usage.promptTokens - usage.cachedTokens - writes);
-  const inputCost = uncached * input + usage.cachedTokens * cachedPrice + writes * (info.cache_write ?? input);
+  const writeCost = (writes - writes1h) * writePrice + writes1h * (info.cache_write_1h ?? writePrice);
+  const inputCost = uncached * input + usage.cachedTokens * cachedPrice + writeCost;
   return (inputCost + usage.completionTokens * (info.output ?? 0)) / 1e6;
 }

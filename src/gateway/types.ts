@@ -64,6 +64,8 @@ export interface ProxyResult {
 export type Outcome = Pick<UsageRecord, 'status' | 'errorCode'> &
   Partial<Pick<UsageRecord, 'promptTokens' | 'completionTokens' | 'cachedTokens' | 'cacheWriteTokens' | 'reasoningTokens' | 'usageEstimated' | 'ttfbMs'>> & {
     target?: Target | undefined;
+    /** cache writes with a 1-hour TTL (priced apart; the record keeps cacheWriteTokens) */
+    cacheWrite1hTokens?: number | undefined;
   };
 
 export interface OutputFit {

@@ -27,12 +27,12 @@ export interface ProviderPreset {
  * reads are discounted and writes cost nothing extra.
  */
 const ANTHROPIC_MODELS: Record<string, ModelConfig> = {
-  'claude-opus-4-5': { input: 5, output: 25, cached_input: 0.5, cache_write: 6.25, context: 200_000, max_output: 64_000 },
-  'claude-opus-4-1': { input: 15, output: 75, cached_input: 1.5, cache_write: 18.75, context: 200_000, max_output: 32_000 },
-  'claude-sonnet-4-5': { input: 3, output: 15, cached_input: 0.3, cache_write: 3.75, context: 200_000, max_output: 64_000 },
-  'claude-sonnet-4-0': { input: 3, output: 15, cached_input: 0.3, cache_write: 3.75, context: 200_000, max_output: 64_000 },
-  'claude-haiku-4-5': { input: 1, output: 5, cached_input: 0.1, cache_write: 1.25, context: 200_000, max_output: 64_000 },
-  'claude-3-5-haiku-latest': { input: 0.8, output: 4, cached_input: 0.08, cache_write: 1, context: 200_000, max_output: 8_192 },
+  'claude-opus-4-5': { input: 5, output: 25, cached_input: 0.5, cache_write: 6.25, cache_write_1h: 10, context: 200_000, max_output: 64_000 },
+  'claude-opus-4-1': { input: 15, output: 75, cached_input: 1.5, cache_write: 18.75, cache_write_1h: 30, context: 200_000, max_output: 32_000 },
+  'claude-sonnet-4-5': { input: 3, output: 15, cached_input: 0.3, cache_write: 3.75, cache_write_1h: 6, context: 200_000, max_output: 64_000 },
+  'claude-sonnet-4-0': { input: 3, output: 15, cached_input: 0.3, cache_write: 3.75, cache_write_1h: 6, context: 200_000, max_output: 64_000 },
+  'claude-haiku-4-5': { input: 1, output: 5, cached_input: 0.1, cache_write: 1.25, cache_write_1h: 2, context: 200_000, max_output: 64_000 },
+  'claude-3-5-haiku-latest': { input: 0.8, output: 4, cached_input: 0.08, cache_write: 1, cache_write_1h: 1.6, context: 200_000, max_output: 8_192 },
 };
 
 const OPENAI_MODELS: Record<string, ModelConfig> = {

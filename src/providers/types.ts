@@ -68,6 +68,8 @@ export interface Usage {
   cachedTokens: number;
   /** prompt tokens written to the provider's cache (a subset of promptTokens) */
   cacheWriteTokens?: number;
+  /** of those, written with Anthropic's 1-hour TTL (priced at cache_write_1h) */
+  cacheWrite1hTokens?: number;
   /** completion tokens spent on reasoning (a subset of completionTokens) */
   reasoningTokens?: number;
 }

@@ -76,12 +76,16 @@ export function usageFromAnthropic(u: unknown): Usage | null {
   const o = u as Record<string, unknown>;
   const cacheRead = num(o.cache_read_input_tokens);
   const cacheWrite = num(o.cache_creation_input_tokens);
-  return {
+  const usage: Usage = {
     promptTokens: num(o.input_tokens) + cacheRead + cacheWrite,
     completionTokens: num(o.output_tokens),
     cachedTokens: cacheRead,
     cacheWriteTokens: cacheWrite,
   };
+  // cache_creation splits the writes by TTL when a request used the 1-hour cache
+  const writes1h = num((o.cache_creation as Record<string, unknown> | undefined)?.ephemeral_1h_input_tokens);
+  if (writes1h > 0) usage.cacheWrite1hTokens = writes1h;
+  return usage;
 }
 
 /** The reverse of usageFromAnthropic. */
