@@ -5,7 +5,7 @@
  * response.created) are held until the first event with content, so a failure right at
  * the start leaves the client's stream unsent and the gateway can fail over.
  */
-import type { SseEvent } from '../upstream/sse.js';
+import { unreadableEvent, type SseEvent } from '../upstream/sse.js';
 import type { StreamTranslator, Usage } from './types.js';
 
 export type Json = Record<string, unknown>;
@@ -40,12 +40,24 @@ export abstract class NativeStreamMeter implements StreamTranslator {
   /** the protocol's last event arrived */
   protected finished = false;
   private held: string[] | null = [];
+  /** an unreadable event came: nothing after it is relayed */
+  private broken = false;
 
   /** One event: the frame the client gets and whether it only opens the stream; null to drop it. */
   protected abstract observe(ev: SseEvent): { frame: string; opening: boolean } | null;
   abstract usage(): Usage | null;
+  /** The protocol's own error event, for a failure the gateway saw in the stream. */
+  abstract errorFrame(error: { message: string }): string;
 
   push(ev: SseEvent): string[] {
+    if (this.broken) return [];
+    const unreadable = ev.data !== '' && ev.data !== '[DONE]' ? unreadableEvent(ev.data) : undefined;
+    if (unreadable) {
+      // The provider failed: before any content, nothing goes out (fail over); after, the client hears so, and no more.
+      this.broken = true;
+      this.failure ??= { message: unreadable, type: 'upstream_error' };
+      return this.held === null ? [this.errorFrame({ message: unreadable })] : [];
+    }
     const seen = this.observe(ev);
     if (!seen) return [];
     if (this.held === null) return [seen.frame];

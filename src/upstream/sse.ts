@@ -108,3 +108,17 @@ export class SseDecoder {
 
 export const sseData = (payload: string): string => `data: ${payload}\n\n`;
 export const SSE_DONE = 'data: [DONE]\n\n';
+
+/**
+ * Why an event's data cannot be a provider's JSON event (HTML from a proxy, a line cut
+ * short), judged by its first and last characters, not a parse: every event passes here.
+ * undefined when it may be one.
+ */
+export function unreadableEvent(data: string): string | undefined {
+  let i = 0;
+  while (i < data.length && data.charCodeAt(i) <= 32) i++;
+  let j = data.length - 1;
+  while (j > i && data.charCodeAt(j) <= 32) j--;
+  if (data.charCodeAt(i) === 123 && data.charCodeAt(j) === 125) return undefined;
+  return `the provider sent an unreadable stream event: ${JSON.stringify(data.slice(0, 60))}`;
+}

@@ -18,7 +18,7 @@
  * ping, citations       → nothing
  * error                  → an OpenAI error payload, and error() reports it
  */
-import type { SseEvent } from '../../upstream/sse.js';
+import { unreadableEvent, type SseEvent } from '../../upstream/sse.js';
 import type { Operation, RequestContext, StreamTranslator, Target, Usage } from '../types.js';
 import { JSON_TOOL } from './json-mode.js';
 import { anthropicErrorEnvelope, finishReasonFor, openAIUsage, usageFromAnthropic } from './response.js';
@@ -66,6 +66,9 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   }
 
   push(event: SseEvent): string[] {
+    if (this.failure) return [];
+    const unreadable = event.data !== '' && event.data !== '[DONE]' ? unreadableEvent(event.data) : undefined;
+    if (unreadable) return this.fail({ type: 'api_error', message: unreadable });
     const data = parseAnthropicEvent(event);
     if (!data) return [];
     switch (data.type) {
@@ -82,15 +85,19 @@ export class AnthropicStreamTranslator implements StreamTranslator {
       case 'message_stop':
         this.stopped = true;
         return this.usageChunk();
-      case 'error': {
-        const envelope = anthropicErrorEnvelope(data.error, 'provider error in stream');
-        const e = envelope.error as { message: string; type: string };
-        this.failure = { message: e.message, type: e.type };
-        return [JSON.stringify(envelope)];
-      }
+      case 'error':
+        return this.fail(data.error);
       default:
         return []; // ping, and event types added after this was written
     }
+  }
+
+  /** A provider error (or an unreadable event) as the OpenAI error chunk the client's SDK raises. */
+  private fail(error: unknown): string[] {
+    const envelope = anthropicErrorEnvelope(error, 'provider error in stream');
+    const e = envelope.error as { message: string; type: string };
+    this.failure = { message: e.message, type: e.type };
+    return [JSON.stringify(envelope)];
   }
 
   /** message_stop arrived: the stream is whole (one that ends without it was cut short) */

@@ -4,7 +4,7 @@
  * provider's upstream id replaces the client's name; batchEmbedContents also names it
  * per request), streams are relayed frame by frame, and the usage comes from usageMetadata.
  */
-import type { SseEvent } from '../../upstream/sse.js';
+import { unreadableEvent, type SseEvent } from '../../upstream/sse.js';
 import { isObject, type Json } from '../openai-shape.js';
 import type { NativeAdapter, NativeRequest, RequestContext, StreamTranslator, Target, TranslatedResponse, Usage } from '../types.js';
 import { usageFromGemini } from './response.js';
@@ -44,11 +44,20 @@ class GeminiPassthrough implements StreamTranslator {
   private rawUsage: unknown = null;
   private chars = 0;
   private failure: { message: string; type?: string } | null = null;
+  /** an unreadable event came: nothing after it is relayed */
+  private broken = false;
   /** candidate index → finished */
   private readonly finished = new Map<number, boolean>();
 
   push(event: SseEvent): string[] {
-    if (event.data === '') return [];
+    if (event.data === '' || this.broken) return [];
+    const unreadable = unreadableEvent(event.data);
+    if (unreadable) {
+      // the provider failed: the client hears so in Gemini's envelope (on the first read the relay fails over instead)
+      this.broken = true;
+      this.failure ??= { message: unreadable, type: 'UNAVAILABLE' };
+      return [this.errorFrame({ message: unreadable })];
+    }
     try {
       const res = JSON.parse(event.data) as unknown;
       if (isObject(res)) this.read(res);

@@ -4,7 +4,7 @@
  * holding the next piece of each candidate; usageMetadata is cumulative and the last
  * one wins; a functionCall arrives whole, so its first delta carries the full arguments.
  */
-import type { SseEvent } from '../../upstream/sse.js';
+import { unreadableEvent, type SseEvent } from '../../upstream/sse.js';
 import type { Operation, RequestContext, StreamTranslator, Target, Usage } from '../types.js';
 import { tagFor } from './ids.js';
 import { finishReasonFor, geminiErrorEnvelope, openAIUsage, readParts, usageFromGemini } from './response.js';
@@ -37,13 +37,16 @@ export class GeminiStreamTranslator implements StreamTranslator {
   }
 
   push(event: SseEvent): string[] {
-    if (event.data === '' || event.data === '[DONE]') return [];
-    let res: Json;
+    if (event.data === '' || event.data === '[DONE]' || this.failure) return [];
+    const unreadable = unreadableEvent(event.data);
+    let res: Json | undefined;
     try {
-      res = JSON.parse(event.data) as Json;
+      res = unreadable ? undefined : (JSON.parse(event.data) as Json);
     } catch {
-      return [];
+      res = undefined;
     }
+    // an unreadable event is the provider failing: the client hears so, in the error chunk its SDK raises
+    if (!res) res = { error: { code: 502, message: unreadable ?? 'the provider sent an unreadable stream event', status: 'UNAVAILABLE' } };
     if (!res || typeof res !== 'object') return [];
     if (res.error) {
       const envelope = geminiErrorEnvelope(res, 'provider error in stream');

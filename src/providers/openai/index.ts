@@ -16,7 +16,7 @@ import type {
   UpstreamCall,
   Usage,
 } from '../types.js';
-import type { SseEvent } from '../../upstream/sse.js';
+import { unreadableEvent, type SseEvent } from '../../upstream/sse.js';
 import { isTranslated, withoutAnthropicFields } from '../openai-shape.js';
 import { generatedChars, hasError, hasUsage, rewriteModel } from './json-scan.js';
 import { responsesNative } from './responses-native.js';
@@ -32,15 +32,6 @@ const PATHS: Record<Operation, string> = {
   embeddings: '/embeddings',
 };
 
-
-/** A JSON object's first and last characters (spaces around allowed): what every OpenAI chunk has. */
-function looksLikeObject(data: string): boolean {
-  let i = 0;
-  while (data.charCodeAt(i) <= 32 && i < data.length) i++;
-  let j = data.length - 1;
-  while (j > i && data.charCodeAt(j) <= 32) j--;
-  return data.charCodeAt(i) === 123 && data.charCodeAt(j) === 125;
-}
 
 export function usageFromOpenAI(u: unknown): Usage | null {
   if (!u || typeof u !== 'object') return null;
@@ -91,9 +82,9 @@ class OpenAIStreamTranslator implements StreamTranslator {
       return [];
     }
     if (data === '' || this.failure) return [];
-    if (!looksLikeObject(data)) {
-      // HTML from a proxy, a line cut short: the provider failed, and the client hears so (not a garbled chunk)
-      const message = `the provider sent an unreadable stream event: ${JSON.stringify(data.slice(0, 60))}`;
+    const message = unreadableEvent(data);
+    if (message) {
+      // the provider failed, and the client hears so (not a garbled chunk)
       this.failure = { message, type: 'upstream_error' };
       return [JSON.stringify({ error: { message, type: 'upstream_error', code: 'upstream_error', param: null } })];
     }

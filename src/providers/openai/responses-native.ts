@@ -68,6 +68,10 @@ export class ResponsesNativeStream extends NativeStreamMeter {
   usage(): Usage | null {
     return this.reported;
   }
+
+  errorFrame(error: { message: string }): string {
+    return `event: error\ndata: ${JSON.stringify({ type: 'error', code: 'upstream_error', message: error.message, param: null })}\n\n`;
+  }
 }
 
 export const responsesNative: NativeAdapter = {
