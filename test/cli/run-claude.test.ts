@@ -10,39 +10,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from '../fakes/anthropic.js';
+import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
 import { startFakeGemini } from '../fakes/gemini.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
+import { CLAUDE, QUIET, thinkingReadCall, toolResults } from '../helpers/claude-code.js';
 import { runCli } from '../helpers/cli.js';
 import { fakeProvider, tempHome, writeConfig } from '../helpers/gateway.js';
 import { fixture } from '../providers/helpers.js';
 
-const CLAUDE = fileURLToPath(new URL('../../node_modules/.bin/claude', import.meta.url));
 const MODEL = 'claude-sonnet-4-5';
-
-/** The tool_result blocks in a request's last user turn. */
-function toolResults(req: RecordedRequest): Record<string, any>[] {
-  const last = req.body.messages.at(-1);
-  return Array.isArray(last?.content) ? last.content.filter((b: { type: string }) => b.type === 'tool_result') : [];
-}
-
-/**
- * The recorded thinking + tool_use stream (test/fixtures/anthropic/thinking-tool-use.sse),
- * its tool and input turned into Claude Code's Read of `file`, still split in two pieces.
- */
-function thinkingReadCall(file: string): string {
-  const json = JSON.stringify({ file_path: file });
-  const half = Math.floor(json.length / 2);
-  const piece = (text: string) => JSON.stringify(text).slice(1, -1);
-  return fixture('anthropic/thinking-tool-use.sse')
-    .replace('"name":"weather"', '"name":"Read"')
-    .replace('"partial_json":"{\\"location\\": \\"Par"', `"partial_json":"${piece(json.slice(0, half))}"`)
-    .replace('"partial_json":"is, Île-de-France\\"}"', `"partial_json":"${piece(json.slice(half))}"`);
-}
-
-const QUIET = { DISABLE_TELEMETRY: '1', DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' };
 
 describe('tokenhub run -- claude', () => {
   let claude: FakeAnthropic;
