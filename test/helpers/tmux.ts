@@ -1,9 +1,13 @@
 /**
  * Drives a terminal program (a TUI) in a private tmux server, as a user at a keyboard
  * would: keys typed with send-keys, the screen read with capture-pane. Each terminal has
- * its own socket (`tmux -L`), so closing it never touches another tmux server.
+ * its own server on a socket in its own temp dir (`tmux -S`), so closing it never touches
+ * another tmux server and leaves no socket file behind (tmux keeps it after exiting).
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const TMUX = '/usr/bin/tmux';
 
@@ -28,13 +32,14 @@ export interface Terminal {
  * receives the program's stderr (the TUI draws on stdout, so the screen stays whole).
  */
 export function openTerminal(opts: { name: string; command: string[]; cwd: string; env: Record<string, string>; cols?: number; rows?: number; stderrFile?: string }): Terminal {
-  const socket = `${opts.name}-${process.pid}`;
-  const tmux = (...args: string[]) => execFileSync(TMUX, ['-L', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const dir = mkdtempSync(join(tmpdir(), `${opts.name}-tmux-`));
+  const socket = join(dir, 'socket');
+  const tmux = (...args: string[]) => execFileSync(TMUX, ['-S', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
   let shell = `exec ${opts.command.map(quote).join(' ')}`;
   if (opts.stderrFile) shell += ` 2>${quote(opts.stderrFile)}`;
   // -f /dev/null: no user tmux.conf changes the size or keys
-  execFileSync(TMUX, ['-f', '/dev/null', '-L', socket, 'new-session', '-d', '-s', 'main', '-x', String(opts.cols ?? 120), '-y', String(opts.rows ?? 40), '-c', opts.cwd, ...Object.entries(opts.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), shell], {
+  execFileSync(TMUX, ['-f', '/dev/null', '-S', socket, 'new-session', '-d', '-s', 'main', '-x', String(opts.cols ?? 120), '-y', String(opts.rows ?? 40), '-c', opts.cwd, ...Object.entries(opts.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), shell], {
     env: { ...process.env, TMUX: undefined },
     stdio: 'ignore',
   });
@@ -70,6 +75,7 @@ export function openTerminal(opts: { name: string; command: string[]; cwd: strin
       } catch {
         // already gone: the program exited and the server with it
       }
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
