@@ -7,7 +7,7 @@
  * Run `npm run build` first when running this file alone.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -48,6 +48,7 @@ describe('tokenhub run -- claude', () => {
   after(async () => {
     await claude.close();
     await openai?.close();
+    for (const dir of [home, userHome]) rmSync(dir, { recursive: true, force: true, maxRetries: 10 });
   });
 
   test('claude -p reads a file through a tool call, served natively; no API-key question, one revoked key, usage summed up', { timeout: 120_000 }, async () => {
