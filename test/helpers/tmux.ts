@@ -5,7 +5,7 @@
  * another tmux server and leaves no socket file behind (tmux keeps it after exiting).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -52,6 +52,14 @@ export function openTerminal(opts: { name: string; command: string[]; cwd: strin
     }
   };
   const screen = () => (alive() ? tmux('capture-pane', '-p', '-t', 'main') : '');
+  const stderrTail = () => {
+    if (!opts.stderrFile) return '';
+    try {
+      return `\nstderr:\n${readFileSync(opts.stderrFile, 'utf8').slice(-2000)}`;
+    } catch {
+      return '';
+    }
+  };
   const poll = async (done: () => boolean, timeoutMs: number, what: () => string) => {
     const deadline = Date.now() + timeoutMs;
     while (!done()) {
@@ -65,7 +73,12 @@ export function openTerminal(opts: { name: string; command: string[]; cwd: strin
     press: (...keys) => void tmux('send-keys', '-t', 'main', ...keys),
     async waitFor(pattern, timeoutMs = 60_000) {
       let last = '';
-      await poll(() => pattern.test((last = screen())), timeoutMs, () => `the screen never showed ${pattern}; it shows:\n${last}`);
+      const gone = () => {
+        if (alive()) return false;
+        // the program exited before showing it: say so at once, with what it wrote to stderr
+        throw new Error(`the program exited before the screen showed ${pattern}${stderrTail()}`);
+      };
+      await poll(() => pattern.test((last = screen())) || gone(), timeoutMs, () => `the screen never showed ${pattern}; it shows:\n${last}${stderrTail()}`);
       return last;
     },
     waitForExit: (timeoutMs = 30_000) => poll(() => !alive(), timeoutMs, () => `the program did not exit; the screen shows:\n${screen()}`),
