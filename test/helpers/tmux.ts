@@ -11,6 +11,19 @@ import { join } from 'node:path';
 
 const TMUX = '/usr/bin/tmux';
 
+/**
+ * The environment a person at a terminal has: not inside another tmux, and not in CI
+ * (CI=true, which .ci/run sets, makes tools such as Gemini CLI refuse to be interactive).
+ */
+function interactiveEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (k === 'TMUX' || k === 'CI' || k === 'CONTINUOUS_INTEGRATION' || k.startsWith('CI_')) continue;
+    env[k] = v;
+  }
+  return env;
+}
+
 export interface Terminal {
   /** the visible screen as plain text */
   screen(): string;
@@ -40,7 +53,7 @@ export function openTerminal(opts: { name: string; command: string[]; cwd: strin
   if (opts.stderrFile) shell += ` 2>${quote(opts.stderrFile)}`;
   // -f /dev/null: no user tmux.conf changes the size or keys
   execFileSync(TMUX, ['-f', '/dev/null', '-S', socket, 'new-session', '-d', '-s', 'main', '-x', String(opts.cols ?? 120), '-y', String(opts.rows ?? 40), '-c', opts.cwd, ...Object.entries(opts.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), shell], {
-    env: { ...process.env, TMUX: undefined },
+    env: interactiveEnv(),
     stdio: 'ignore',
   });
   const alive = () => {
