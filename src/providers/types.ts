@@ -16,7 +16,7 @@
  *   - Gemini thought signatures: `extra_content.google.thought_signature` on tool calls;
  *   - usage: `prompt_tokens_details.cached_tokens` / `.cache_write_tokens` and
  *     `completion_tokens_details.reasoning_tokens` → `Usage` below.
- * Inbound (src/server/routes/*, with src/inbound/responses/ and providers/<type>/inbound*):
+ * Inbound (src/server/routes/*, with src/inbound/<protocol>/: request, response, stream):
  * each protocol parses the client's body once and hands the pipeline both its chat
  * translation (`ProxyInput.body`) and the client's own request (`ProxyInput.native`).
  * Outbound, per candidate (gateway/attempt.ts): when the provider speaks the client's

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { anthropicAdapter } from '../../src/providers/anthropic/index.js';
-import { toOpenAIRequest } from '../../src/providers/anthropic/inbound.js';
+import { toOpenAIRequest } from '../../src/inbound/anthropic/request.js';
 import { makeCtx, makeTarget } from './helpers.js';
 
 const target = makeTarget('anthropic', 'claude-sonnet-4-5', { max_output: 64000 });

@@ -1,7 +1,7 @@
 /** What an OpenAI-shaped provider gets of a body translated from Anthropic, and of a chat client's own body. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { toOpenAIRequest } from '../../src/providers/anthropic/inbound.js';
+import { toOpenAIRequest } from '../../src/inbound/anthropic/request.js';
 import { createOpenAIAdapter } from '../../src/providers/openai/index.js';
 import { fixture, makeCtx, makeTarget, replay } from './helpers.js';
 

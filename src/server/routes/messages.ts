@@ -18,9 +18,9 @@ import { protocolErrors } from '../middleware/protocol-errors.js';
 import { Hono, type Context } from 'hono';
 import { estimatePromptTokens } from '../../gateway/tokens.js';
 import { proxyRequest, type GatewayDeps } from '../../gateway/pipeline.js';
-import { translateAnthropicRequest, toOpenAIRequest } from '../../providers/anthropic/inbound.js';
-import { anthropicErrorFromOpenAI, messageIdFor, toAnthropicMessage } from '../../providers/anthropic/inbound-message.js';
-import { AnthropicEventWriter } from '../../providers/anthropic/inbound-stream.js';
+import { translateAnthropicRequest, toOpenAIRequest } from '../../inbound/anthropic/request.js';
+import { anthropicErrorFromOpenAI, messageIdFor, toAnthropicMessage } from '../../inbound/anthropic/response.js';
+import { AnthropicEventWriter } from '../../inbound/anthropic/stream.js';
 import { readJsonBody } from '../body.js';
 import type { AppEnv } from '../context.js';
 

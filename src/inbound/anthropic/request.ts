@@ -3,7 +3,7 @@
  * client's Anthropic request → the gateway's middle representation (the OpenAI chat
  * shape with the extensions described in src/providers/types.ts). The reverse of the
  * adapter's request.ts, built on the same tables (tables.ts, blocks.ts). Answers go
- * back through inbound-message.ts and inbound-stream.ts.
+ * back through response.ts and stream.ts beside this file.
  *
  * Validation reads only what TokenHub needs (model, max_tokens, stream, the shape of
  * messages): a request an Anthropic provider would take is never refused here, because
@@ -13,10 +13,10 @@
  * it does not.
  */
 import { GatewayError, invalidRequest } from '../../errors.js';
-import type { OpenAIBody } from '../types.js';
-import { markTranslated } from '../openai-shape.js';
-import { imageUrlPart, isObject, toolCall, toOpenAITools, toOpenAIToolChoice } from './blocks.js';
-import { effortForBudget } from './thinking.js';
+import type { OpenAIBody } from '../../providers/types.js';
+import { markTranslated } from '../../providers/openai-shape.js';
+import { imageUrlPart, isObject, toolCall, toOpenAITools, toOpenAIToolChoice } from '../../providers/anthropic/blocks.js';
+import { effortForBudget } from '../../providers/anthropic/thinking.js';
 import { checkModelName } from '../../util/identifiers.js';
 
 type Json = Record<string, unknown>;

@@ -16,12 +16,12 @@
  *
  * Every frame carries its `event:` line: the Anthropic SDKs skip frames without one.
  */
-import { usageFromOpenAI } from '../openai/index.js';
-import type { Usage } from '../types.js';
-import { parseChunk } from '../openai-shape.js';
-import { isObject } from './blocks.js';
-import { anthropicErrorFromOpenAI } from './inbound-message.js';
-import { anthropicUsage, stopReasonFor } from './tables.js';
+import { usageFromOpenAI } from '../../providers/openai/index.js';
+import type { Usage } from '../../providers/types.js';
+import { parseChunk } from '../../providers/openai-shape.js';
+import { isObject } from '../../providers/anthropic/blocks.js';
+import { anthropicErrorFromOpenAI } from './response.js';
+import { anthropicUsage, stopReasonFor } from '../../providers/anthropic/tables.js';
 import { estimateTokens } from '../../util/token-estimate.js';
 
 type Json = Record<string, unknown>;

@@ -10,9 +10,9 @@
  *
  * The route frames each object: `data: …\r\n\r\n` for `?alt=sse`, else one JSON array.
  */
-import { usageFromOpenAI } from '../openai/index.js';
-import { isObject, parseChunk, type Json } from '../openai-shape.js';
-import { functionCallPart, geminiErrorFromOpenAI, geminiFinishReason, statusForCode, usageMetadataFrom } from './inbound-response.js';
+import { usageFromOpenAI } from '../../providers/openai/index.js';
+import { isObject, parseChunk, type Json } from '../../providers/openai-shape.js';
+import { functionCallPart, geminiErrorFromOpenAI, geminiFinishReason, statusForCode, usageMetadataFrom } from './response.js';
 
 export interface GeminiStreamOptions {
   includeThoughts: boolean;

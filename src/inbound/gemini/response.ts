@@ -2,11 +2,11 @@
  * The pipeline's OpenAI answers → Gemini's shapes for Gemini clients: a chat.completion
  * → GenerateContentResponse (https://ai.google.dev/api/generate-content#generatecontentresponse),
  * the gateway's OpenAI error envelope → google.rpc's {"error": {code, message, status}}.
- * The reverse of response.ts; streams are in inbound-stream.ts.
+ * The reverse of the gemini adapter's response.ts; streams are in stream.ts.
  */
-import { isObject, type Json } from '../openai-shape.js';
-import type { Usage } from '../types.js';
-import { decodeToolCallId } from './ids.js';
+import { isObject, type Json } from '../../providers/openai-shape.js';
+import type { Usage } from '../../providers/types.js';
+import { decodeToolCallId } from '../../providers/gemini/ids.js';
 
 /** OpenAI finish_reason → Gemini finishReason (a call to tools is a normal STOP in Gemini). */
 const FINISH_REASONS: Record<string, string> = {

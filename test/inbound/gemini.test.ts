@@ -1,12 +1,12 @@
 /** The pure Gemini-inbound translation: GenerateContentRequest → chat body, chat answers and streams → Gemini shapes. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { toChatRequest, toJsonSchema } from '../../src/providers/gemini/inbound-request.js';
-import { geminiErrorFromOpenAI, rpcStatusFor, toGenerateContentResponse } from '../../src/providers/gemini/inbound-response.js';
-import { arrayFraming, GeminiResponseWriter, sseFraming } from '../../src/providers/gemini/inbound-stream.js';
+import { toChatRequest, toJsonSchema } from '../../src/inbound/gemini/request.js';
+import { geminiErrorFromOpenAI, rpcStatusFor, toGenerateContentResponse } from '../../src/inbound/gemini/response.js';
+import { arrayFraming, GeminiResponseWriter, sseFraming } from '../../src/inbound/gemini/stream.js';
 import { isTranslated } from '../../src/providers/openai-shape.js';
 import { SseDecoder } from '../../src/upstream/sse.js';
-import { fixture } from './helpers.js';
+import { fixture } from '../providers/helpers.js';
 
 const user = (parts: unknown[]) => ({ contents: [{ role: 'user', parts }] });
 const estimate = { promptTokens: 5, completionTokens: 0, cachedTokens: 0 };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AnthropicEventWriter } from '../../src/providers/anthropic/inbound-stream.js';
+import { AnthropicEventWriter } from '../../src/inbound/anthropic/stream.js';
 
 describe('OpenAI chunks → Anthropic events', () => {
   const chunk = (delta: object, finish: string | null = null) => JSON.stringify({ id: 'c', model: 'acme/m', choices: [{ index: 0, delta, finish_reason: finish }] });

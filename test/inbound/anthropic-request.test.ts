@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { toOpenAIRequest, translateAnthropicRequest } from '../../src/providers/anthropic/inbound.js';
+import { toOpenAIRequest, translateAnthropicRequest } from '../../src/inbound/anthropic/request.js';
 import { GatewayError } from '../../src/errors.js';
 
 const SIG = 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds';

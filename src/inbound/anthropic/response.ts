@@ -1,12 +1,12 @@
 /**
  * The pipeline's chat answer → what an Anthropic Messages client reads: a Message
  * (thinking blocks first, signatures intact, then text and tool_use) or an error body.
- * Streams: inbound-stream.ts. Requests: inbound.ts.
+ * Streams: stream.ts. Requests: request.ts.
  */
-import { usageFromOpenAI } from '../openai/index.js';
-import type { Usage } from '../types.js';
-import { isObject, toolUseBlock } from './blocks.js';
-import { anthropicErrorTypeFor, anthropicUsage, stopReasonFor } from './tables.js';
+import { usageFromOpenAI } from '../../providers/openai/index.js';
+import type { Usage } from '../../providers/types.js';
+import { isObject, toolUseBlock } from '../../providers/anthropic/blocks.js';
+import { anthropicErrorTypeFor, anthropicUsage, stopReasonFor } from '../../providers/anthropic/tables.js';
 
 type Json = Record<string, unknown>;
 

@@ -5,9 +5,9 @@
  * (Google's own OpenAI-compat convention), so a Gemini provider gets them back.
  */
 import { invalidRequest, type GatewayError } from '../../errors.js';
-import { isObject, markTranslated, type Json } from '../openai-shape.js';
-import type { OpenAIBody } from '../types.js';
-import { SKIP_SIGNATURE } from './ids.js';
+import { isObject, markTranslated, type Json } from '../../providers/openai-shape.js';
+import type { OpenAIBody } from '../../providers/types.js';
+import { SKIP_SIGNATURE } from '../../providers/gemini/ids.js';
 
 /** What the request asked that the chat body cannot say, for the answer's translation and the log. */
 export interface GeminiRequestNotes {
