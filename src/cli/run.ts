@@ -4,6 +4,7 @@
  * then the key revoked and what the command spent summed up on stderr.
  */
 import type { Command } from 'commander';
+import type { ChildProcess } from 'node:child_process';
 import type { Paths } from '../config/paths.js';
 import type { Db } from '../store/db.js';
 import { pathsOf, withDb } from './context.js';
@@ -74,11 +75,12 @@ async function stopDaemon(state: DaemonState): Promise<boolean> {
 /** Runs the command with inherited stdio; resolves with its exit code (a signal → 128 + its number). */
 async function runCommand(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [{ spawn }, { constants }] = await Promise.all([import('node:child_process'), import('node:os')]);
-  const child = spawn(command, args, { stdio: 'inherit', env });
   // Ctrl-C and Ctrl-\ reach the child from the terminal (same process group): run waits for it
   // to finish rather than die first. SIGTERM and SIGHUP are sent to run alone: pass them on.
+  // The handlers are in place before the child exists, so no signal can find run without them.
+  let child: ChildProcess | undefined;
   const ignore = () => {};
-  const forward = (signal: NodeJS.Signals) => () => void (child.exitCode === null && child.kill(signal));
+  const forward = (signal: NodeJS.Signals) => () => void (child?.exitCode === null && child.kill(signal));
   const handlers: [NodeJS.Signals, () => void][] = [
     ['SIGINT', ignore],
     ['SIGQUIT', ignore],
@@ -87,11 +89,13 @@ async function runCommand(command: string, args: string[], env: NodeJS.ProcessEn
   ];
   for (const [s, h] of handlers) process.on(s, h);
   try {
+    child = spawn(command, args, { stdio: 'inherit', env });
+    const started = child;
     return await new Promise<number>((resolve, reject) => {
-      child.once('error', (e: NodeJS.ErrnoException) =>
+      started.once('error', (e: NodeJS.ErrnoException) =>
         e.code === 'ENOENT' ? reject(new CliError(`command not found: ${command}`, 127)) : reject(e),
       );
-      child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
+      started.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
     });
   } finally {
     for (const [s, h] of handlers) process.off(s, h);
