@@ -73,6 +73,18 @@ describe('a stream that is not a stream', () => {
     await new Promise((r) => odd.server.close(r));
   });
 
+  /** The text a streamed answer gave before it ended, and the error the SDK raised, if any. */
+  async function streamText(model: string): Promise<{ text: string; error: unknown }> {
+    const stream = await gw.client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }], stream: true });
+    let text = '';
+    try {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      return { text, error: undefined };
+    } catch (error) {
+      return { text, error };
+    }
+  }
+
   for (const kind of ['json', 'html', 'empty', 'garbage'] as const) {
     test(`a ${kind} answer to a stream request fails over to the next provider and is recorded as that provider's failure`, async () => {
       const stream = await gw.client.chat.completions.create(
@@ -120,14 +132,7 @@ describe('a stream that is not a stream', () => {
   });
 
   test('a stream that ends cleanly without [DONE] gives the client an error event, not an added [DONE], and is recorded as truncated', async () => {
-    const stream = await gw.client.chat.completions.create({ model: 'truncated/m', messages: [{ role: 'user', content: 'hi' }], stream: true });
-    let text = '';
-    let error: unknown;
-    try {
-      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
-    } catch (err) {
-      error = err;
-    }
+    const { text, error } = await streamText('truncated/m');
     assert.equal(text, 'Hello', 'what the provider sent reached the client');
     assert.ok(error instanceof Error, 'the SDK raised the error event');
     assert.match(String((error as Error).message), /stream broke off: .*truncated/);
@@ -138,14 +143,7 @@ describe('a stream that is not a stream', () => {
 
   for (const [kind, expected] of [['anthropic-cut', 'Hello, wörld! 👋'], ['gemini-cut', 'Hello, wörld! 👋 How']] as const) {
     test(`a translated ${kind.split('-')[0]} stream that ends before its last event reaches the client as an error, recorded as truncated`, async () => {
-      const stream = await gw.client.chat.completions.create({ model: `${kind}/m`, messages: [{ role: 'user', content: 'hi' }], stream: true });
-      let text = '';
-      let error: unknown;
-      try {
-        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
-      } catch (err) {
-        error = err;
-      }
+      const { text, error } = await streamText(`${kind}/m`);
       assert.equal(text, expected);
       assert.match(String((error as Error | undefined)?.message), /truncated/);
       const rec = (await gw.usage()).at(-1)!;
