@@ -7,7 +7,6 @@
  * (as /tmp is), so this test's TOKENHUB_HOME is made under the user's home directory.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -15,23 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { startFakeGemini, type FakeGemini } from '../fakes/gemini.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
-import { BIN, type CliResult } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { fakeProvider, tempHome, writeConfig } from '../helpers/gateway.js';
 import { fixture } from '../providers/helpers.js';
 
 const GEMINI = fileURLToPath(import.meta.resolve('@google/gemini-cli/bundle/gemini.js'));
 
-function runIn(cwd: string, args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('Gemini CLI through tokenhub run', () => {
   let openai: FakeOpenAI;
@@ -79,7 +67,7 @@ describe('Gemini CLI through tokenhub run', () => {
   });
 
   test('gemini -p reads a file through a tool call and answers, with no Google login (OpenAI provider, translated)', async () => {
-    const r = await runIn(workspace, ['run', '--', process.execPath, GEMINI, '-p', 'What do my notes say?', '-m', 'gpt-4o-mini'], env());
+    const r = await runCli(['run', '--', process.execPath, GEMINI, '-p', 'What do my notes say?', '-m', 'gpt-4o-mini'], env(), undefined, { cwd: workspace });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /The notes say hello\./);
     assert.equal(openai.requests.length, 2, 'a tool call and the answer after it');
@@ -97,7 +85,7 @@ describe('Gemini CLI through tokenhub run', () => {
   });
 
   test('the same through a Gemini provider: forwarded natively, the call\'s thought signature back as Gemini sent it', async () => {
-    const r = await runIn(workspace, ['run', '--', process.execPath, GEMINI, '-p', 'What do my notes say?', '-m', 'gemini-2.5-flash'], env());
+    const r = await runCli(['run', '--', process.execPath, GEMINI, '-p', 'What do my notes say?', '-m', 'gemini-2.5-flash'], env(), undefined, { cwd: workspace });
     assert.equal(r.code, 0, r.stderr);
     const expected = fixture('gemini/text.sse')
       .split(/\r?\n\r?\n/)

@@ -13,9 +13,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<CliResult> {
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, input?: string, opts: { cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd,
       env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, TOKENHUB_DEBUG: undefined, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
