@@ -4,9 +4,10 @@
  * provider's upstream id replaces the client's name; batchEmbedContents also names it
  * per request), streams are relayed frame by frame, and the usage comes from usageMetadata.
  */
-import { unreadableEvent, type SseEvent } from '../../upstream/sse.js';
+import type { SseEvent } from '../../upstream/sse.js';
+import { NativeStreamMeter, parseObject } from '../native-stream.js';
 import { isObject, type Json } from '../openai-shape.js';
-import type { NativeAdapter, NativeRequest, RequestContext, StreamTranslator, Target, TranslatedResponse, Usage } from '../types.js';
+import type { NativeAdapter, NativeRequest, RequestContext, Target, TranslatedResponse, Usage } from '../types.js';
 import { usageFromGemini } from './response.js';
 
 /** The Gemini methods a client may send natively; the rest (countTokens…) are answered by the gateway. */
@@ -40,31 +41,16 @@ function outputChars(res: Json): number {
 }
 
 /** Relays Gemini's SSE events as they came, reading usage and the end on the way. */
-class GeminiPassthrough implements StreamTranslator {
+class GeminiPassthrough extends NativeStreamMeter {
   private rawUsage: unknown = null;
-  private chars = 0;
-  private failure: { message: string; type?: string } | null = null;
-  /** an unreadable event came: nothing after it is relayed */
-  private broken = false;
   /** candidate index → finished */
-  private readonly finished = new Map<number, boolean>();
+  private readonly candidates = new Map<number, boolean>();
 
-  push(event: SseEvent): string[] {
-    if (event.data === '' || this.broken) return [];
-    const unreadable = unreadableEvent(event.data);
-    if (unreadable) {
-      // the provider failed: the client hears so in Gemini's envelope (on the first read the relay fails over instead)
-      this.broken = true;
-      this.failure ??= { message: unreadable, type: 'UNAVAILABLE' };
-      return [this.errorFrame({ message: unreadable })];
-    }
-    try {
-      const res = JSON.parse(event.data) as unknown;
-      if (isObject(res)) this.read(res);
-    } catch {
-      // not JSON: still the provider's frame, relayed as is
-    }
-    return [`data: ${event.data}\r\n\r\n`];
+  protected observe(event: SseEvent): { frame: string; opening: boolean } | null {
+    if (event.data === '') return null;
+    const res = parseObject(event.data);
+    if (res) this.read(res);
+    return { frame: `data: ${event.data}\r\n\r\n`, opening: false };
   }
 
   private read(res: Json): void {
@@ -78,24 +64,12 @@ class GeminiPassthrough implements StreamTranslator {
     (Array.isArray(res.candidates) ? res.candidates : []).forEach((c, i) => {
       if (!isObject(c)) return;
       const index = typeof c.index === 'number' ? c.index : i;
-      this.finished.set(index, this.finished.get(index) === true || typeof c.finishReason === 'string');
+      this.candidates.set(index, this.candidates.get(index) === true || typeof c.finishReason === 'string');
     });
-  }
-
-  end(): string[] {
-    return [];
   }
 
   usage(): Usage | null {
     return usageFromGemini(this.rawUsage);
-  }
-
-  outputChars(): number {
-    return this.chars;
-  }
-
-  error(): { message: string; type?: string } | null {
-    return this.failure;
   }
 
   /** A break the gateway saw, in Gemini's error envelope (what its SDK raises mid-stream). */
@@ -104,8 +78,8 @@ class GeminiPassthrough implements StreamTranslator {
   }
 
   /** Every candidate has its finishReason (Gemini sends the usage with it): the stream is complete. */
-  complete(): boolean {
-    return this.finished.size > 0 && [...this.finished.values()].every(Boolean);
+  override complete(): boolean {
+    return this.candidates.size > 0 && [...this.candidates.values()].every(Boolean);
   }
 }
 
