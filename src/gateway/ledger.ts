@@ -2,18 +2,9 @@
  * What a request carries through the pipeline, and its ledger: everything known about
  * it so far, written as exactly one usage record (and one metrics event, one log line).
  */
-import type { Clock } from '../util/clock.js';
-import type { GatewayError } from '../errors.js';
-import type { ActiveKey, KeyCache } from '../keys/cache.js';
-import type { MetricsBus } from '../metrics/bus.js';
-import type { NativeRequest, OpenAIBody, Operation, Target } from '../providers/types.js';
-import type { Catalog } from '../router/catalog.js';
-import type { RouterHealth } from '../router/health.js';
+import type { Target } from '../providers/types.js';
 import type { Plan } from '../router/plan.js';
-import type { AttemptLog, Endpoint, UsageRecord, UsageSink } from '../store/usage.js';
-import type { AbortHandle } from '../upstream/abort.js';
-import type { UpstreamClient } from '../upstream/client.js';
-import type { Logger } from '../util/log.js';
+import type { AttemptLog, UsageRecord } from '../store/usage.js';
 import { costOf } from './tokens.js';
 import type { Admission, GatewayDeps, Outcome, ProxyInput } from './types.js';
 
