@@ -34,3 +34,13 @@ test('the logger writes a nested authorization redacted', () => {
   assert.ok(!lines[0]!.includes(SECRET.slice(8)), lines[0]);
   assert.match(lines[0]!, /"authorization":"\[redacted\]"/);
 });
+
+test('flat fields: a key-shaped value and a credential field are masked, the rest written as given', () => {
+  const lines: string[] = [];
+  const log = createLogger({ write: (l) => lines.push(l) });
+  log.info(`key ${SECRET} seen`, { model: `x-${SECRET}`, Authorization: 'Bearer abc', status: 200, ms: 1.5, none: null, list: [SECRET] });
+  const line = JSON.parse(lines[0]!) as Record<string, unknown>;
+  for (const v of [line.msg, line.model, JSON.stringify(line.list)]) assert.ok(!String(v).includes(SECRET.slice(8)), String(v));
+  assert.equal(line.Authorization, '[redacted]');
+  assert.deepEqual([line.level, line.status, line.ms, line.none], ['info', 200, 1.5, null]);
+});

@@ -6,15 +6,23 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 let pool = Buffer.alloc(0);
 let offset = 0;
 
-/** 20 base62 characters from a pooled random buffer: ids need to be unique, not secret, and cheap. */
-export function newRequestId(): string {
-  if (offset + 20 > pool.length) {
+/**
+ * 20 base62 characters: 8 from the wall clock's milliseconds, then 12 from a pooled
+ * random buffer (71 bits: unique, not secret, cheap). Time first, so the usage table's
+ * primary-key index takes each new record at its right edge: with fully random ids every
+ * insert touched another page of the index, ~2 page writes per request on the writer
+ * thread (`strace -c` under `npm run bench`), and the cost grew with the table.
+ */
+export function newRequestId(now: number = Date.now()): string {
+  if (offset + 12 > pool.length) {
     pool = randomBytes(4096);
     offset = 0;
   }
-  let id = 'req_';
-  for (let i = 0; i < 20; i++) id += BASE62[pool[offset + i]! % 62];
-  offset += 20;
+  let time = '';
+  for (let i = 0, t = now; i < 8; i++, t = Math.floor(t / 62)) time = BASE62[t % 62] + time;
+  let id = 'req_' + time;
+  for (let i = 0; i < 12; i++) id += BASE62[pool[offset + i]! % 62];
+  offset += 12;
   return id;
 }
 
