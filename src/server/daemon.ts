@@ -96,7 +96,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const clock = opts.clock ?? systemClock;
   const responsesStore = new ResponsesStore(db, () => config.responses?.retention_days ?? DEFAULT_RETENTION_DAYS, clock.wall);
   const keys = new KeyCache(keyStore, clock.wall);
-  const usage: UsageSink = opts.usage ?? new ThreadedUsageWriter(paths.db, 20, (why) => log.error('usage write failed; will retry', { error: why }));
+  const usage: UsageSink = opts.usage ?? new ThreadedUsageWriter(paths.db, 100, (why) => log.error('usage write failed; will retry', { error: why }));
   // Budgets start from the usage table (plus records not written yet) and run in memory after.
   const limits = new KeyLimiter({
     // records still on their way to disk count too, without blocking the loop on the writer thread
