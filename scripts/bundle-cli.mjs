@@ -1,13 +1,21 @@
 #!/usr/bin/env node
 /**
  * Bundles the compiled CLI (dist/cli/main.js, its command modules and commander) into
- * one file, dist/cli/tokenhub.js, so `tokenhub --help` loads one module instead of ~25:
- * on Node 20 each ESM module costs a resolve, a read and a compile, which made start-up
- * 1.5× `node -e 0` (issue 16). Dynamic imports stay separate files, loaded on use (the
- * daemon, the database, the dashboard), so nothing heavy joins the start-up path.
+ * one CommonJS file, dist/cli/tokenhub.cjs, so `tokenhub --help` reads and compiles one
+ * file and nothing else (issue 16: start-up ≤ 1.25× `node -e 0`):
+ * - CommonJS, because an ES module entry starts Node's ESM loader (a dozen internal
+ *   modules) and an ESM `import 'node:fs'` also loads fs/promises with readline and streams;
+ *   bin/tokenhub is CommonJS too (bin/package.json) and require()s the bundle.
+ * - node:child_process and node:net are loaded on first use: commander requires
+ *   child_process at load time only for executable subcommands, which TokenHub has none of,
+ *   and net (from the CIDR parser) is needed only when an --ip option is parsed.
+ * - Dynamic imports stay separate files, loaded on use (the daemon, the database, the
+ *   dashboard, yaml, zod), so nothing heavy joins the start-up path.
  * bin/tokenhub falls back to dist/cli/main.js when the bundle is missing or older.
  * esbuild comes with tsx (a dev dependency); without it the bundle is skipped.
  */
+import { createRequire } from 'node:module';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -19,18 +27,32 @@ try {
   process.exit(0);
 }
 
+// Node's builtins whose loading is deferred until a property is read (see above).
+const LAZY_BUILTINS = ['child_process', 'net'];
+const builtinRequire = createRequire(import.meta.url);
+
+/** A CommonJS stand-in for a builtin: one getter per export, each loading the real module. */
+function lazyBuiltin(name) {
+  const getters = Object.keys(builtinRequire(`node:${name}`)).map(
+    (key) => `Object.defineProperty(exports, ${JSON.stringify(key)}, { enumerable: true, get: () => load()[${JSON.stringify(key)}] });`,
+  );
+  return [`let real;`, `const load = () => (real ??= require('node:${name}'));`, ...getters].join('\n');
+}
+
 await esbuild.build({
   entryPoints: [`${root}dist/cli/main.js`],
-  outfile: `${root}dist/cli/tokenhub.js`,
+  outfile: `${root}dist/cli/tokenhub.cjs`,
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
-  // commander is CommonJS and calls require('events') etc.; an ESM bundle has no require.
-  banner: { js: "import { createRequire as __tokenhubRequire } from 'node:module'; const require = __tokenhubRequire(import.meta.url);" },
+  // the sources are ES modules, which are strict; a CommonJS file is not unless it says so
+  banner: { js: `"use strict";const __tokenhubImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
+  // main.js reads ../../package.json relative to its own URL; the bundle sits beside it
+  define: { 'import.meta.url': '__tokenhubImportMetaUrl' },
   plugins: [
     {
       name: 'keep-dynamic-imports-lazy',
@@ -39,5 +61,18 @@ await esbuild.build({
         build.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
       },
     },
+    {
+      name: 'lazy-builtins',
+      setup(build) {
+        const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
+        build.onResolve({ filter }, (args) =>
+          // the stand-in's own require() is the real builtin
+          args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
+        );
+        build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({ loader: 'js', contents: lazyBuiltin(args.path) }));
+      },
+    },
   ],
 });
+// the ES module bundle of earlier builds; bin/tokenhub no longer reads it
+rmSync(`${root}dist/cli/tokenhub.js`, { force: true });
