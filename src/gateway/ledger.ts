@@ -4,15 +4,12 @@
  */
 import type { Target } from '../providers/types.js';
 import type { Plan } from '../router/plan.js';
-import type { AttemptLog, UsageRecord } from '../store/usage.js';
+import type { RequestEvent } from '../metrics/bus.js';
+import type { AttemptLog } from '../store/usage.js';
 import { costOf } from './tokens.js';
 import type { Admission, GatewayDeps, Outcome, ProxyInput } from './types.js';
 
 export type { GatewayDeps, Outcome, ProxyInput, ProxyResult } from './types.js';
-
-
-
-
 
 /** Everything known about one request so far; `finish` writes its single usage record. */
 export class RequestLedger {
@@ -42,7 +39,8 @@ export class RequestLedger {
       cacheWrite1hTokens: outcome.cacheWrite1hTokens ?? 0,
       reasoningTokens: outcome.reasoningTokens ?? 0,
     };
-    const record: UsageRecord = {
+    // One object is both the usage record and the metrics event (a RequestEvent is a record plus the key's name).
+    const record: RequestEvent = {
       requestId: input.requestId,
       ts: Date.now(),
       keyId: input.key.record.id,
@@ -60,10 +58,11 @@ export class RequestLedger {
       ...usage,
       usageEstimated: outcome.usageEstimated ?? false,
       costUsd: target ? costOf(target.info, usage) : null,
+      keyName: input.key.record.name,
     };
     this.admission?.settle(record);
     this.deps.usage.record(record);
-    this.deps.metrics.request({ ...record, keyName: input.key.record.name });
+    this.deps.metrics.request(record);
     this.deps.log.info('request', {
       id: record.requestId,
       key_id: record.keyId,

@@ -64,10 +64,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       return deps.bodyTimeoutMs?.() ?? 30_000;
     },
   };
-  app.use('*', async function withLog(c, next) {
+  app.use('*', function withLog(c, next) {
     c.set('log', deps.gateway.log);
     c.set('bodyLimits', bodyLimits);
-    await next();
+    return next();
   });
 
   app.get('/health', (c) =>

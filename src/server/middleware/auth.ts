@@ -28,7 +28,7 @@ export interface KeyAuthOptions {
  * a moment ago works at once rather than after the next watcher tick.
  */
 export const keyAuth = (keys: KeyCache, refresh: () => boolean = () => false, opts: KeyAuthOptions = {}) =>
-  async function keyAuth(c: Context<AppEnv>, next: Next) {
+  function keyAuth(c: Context<AppEnv>, next: Next) {
     const credentials =
       header(c, 'authorization') ??
       header(c, 'x-api-key') ??
@@ -45,7 +45,7 @@ export const keyAuth = (keys: KeyCache, refresh: () => boolean = () => false, op
       throw new GatewayError('ip_not_allowed', `This API key may not be used from ${clientAddress(c) ?? 'an unknown address'}`);
     }
     c.set('key', key);
-    await next();
+    return next();
   };
 
 /** The admin API opens only with the token `serve` wrote to TOKENHUB_HOME. */

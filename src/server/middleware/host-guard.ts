@@ -21,14 +21,14 @@ export function isLoopbackHost(hostname: string): boolean {
  * a web page can make a browser call localhost, but not with a foreign Host (DNS rebinding).
  */
 export const hostGuard = (allowedHosts: () => readonly string[]) =>
-  async function hostGuard(c: Parameters<MiddlewareHandler>[0], next: Parameters<MiddlewareHandler>[1]) {
+  function hostGuard(c: Parameters<MiddlewareHandler>[0], next: Parameters<MiddlewareHandler>[1]) {
     const host = header(c, 'host');
     if (host !== undefined) {
       const name = hostnameOf(host);
       if (!isLoopbackHost(name) && !allowedHosts().includes(name)) {
         const err = new GatewayError('forbidden_host', `Host ${JSON.stringify(host)} is not allowed; TokenHub answers loopback names only (server.allowed_hosts adds others)`);
-        return c.body(errorBody(err), 403, { 'content-type': 'application/json' });
+        return Promise.resolve(c.body(errorBody(err), 403, { 'content-type': 'application/json' }));
       }
     }
-    await next();
+    return next(); // no async frame of its own: one fewer promise per request
   };
