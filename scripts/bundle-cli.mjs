@@ -28,7 +28,13 @@ try {
 }
 
 // Node's builtins whose loading is deferred until a property is read (see above).
-const LAZY_BUILTINS = ['child_process', 'net'];
+const LAZY_BUILTINS = ['child_process', 'net', 'crypto'];
+// Modules the CLI import()s that go into the bundle, each initialised on its first import():
+// the database and key store behind `keys` and `usage`, so those commands do not start the
+// ES module loader either. They are small and import no package but better-sqlite3 (CommonJS).
+// Modules not listed here (daemon, dashboard, config loading with yaml and zod) stay separate
+// ES modules: the daemon imports the store too, and one copy of yaml and zod per process.
+const BUNDLED_ON_DEMAND = ['store/db', 'store/keys', 'store/usage', 'store/usage-report', 'keys/format', 'keys/period', 'config/paths', 'providers/presets'];
 const builtinRequire = createRequire(import.meta.url);
 
 /** A CommonJS stand-in for a builtin: one getter per export, each loading the real module. */
@@ -55,10 +61,25 @@ await esbuild.build({
   define: { 'import.meta.url': '__tokenhubImportMetaUrl' },
   plugins: [
     {
-      name: 'keep-dynamic-imports-lazy',
+      name: 'dynamic-imports',
       setup(build) {
-        // The bundle sits next to main.js, so the relative specifiers stay valid as they are.
-        build.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
+        build.onResolve({ filter: /.*/ }, (args) => {
+          if (args.kind !== 'dynamic-import') return undefined;
+          // import('node:fs') in a CommonJS file would start the ES module loader: require() it instead
+          if (args.path.startsWith('node:')) return { path: args.path, namespace: 'required-builtin' };
+          // small modules the data commands need (keys, usage): bundled, run on first import()
+          if (BUNDLED_ON_DEMAND.some((m) => args.path === `../${m}.js`)) return undefined;
+          // everything else stays a separate ES module, loaded on use; the bundle sits next to
+          // main.js, so the relative specifiers stay valid as they are
+          return { path: args.path, external: true };
+        });
+        build.onLoad({ filter: /.*/, namespace: 'required-builtin' }, (args) => ({ loader: 'js', contents: `module.exports = require(${JSON.stringify(args.path)});` }));
+        // packages (better-sqlite3) are required from node_modules; commander is bundled
+        build.onResolve({ filter: /^[^./]/ }, (args) =>
+          args.kind !== 'dynamic-import' && !args.path.startsWith('node:') && args.path !== 'commander' && !args.importer.includes('/node_modules/')
+            ? { path: args.path, external: true }
+            : undefined,
+        );
       },
     },
     {
