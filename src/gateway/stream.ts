@@ -126,39 +126,43 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
     return tail;
   };
 
-  /** Reads upstream until there is something to send (or the upstream ends). */
-  const readSome = async (): Promise<Piece> => {
-    for (;;) {
-      const next = await chunks.next();
-      if (next.done) {
-        ended = true;
-        const tail: string[] = [];
-        for (const ev of decoder.end()) {
-          events++;
-          tail.push(...translator.push(ev));
-        }
-        if (events === 0) throw new EmptyStream();
-        // Ended cleanly but without the protocol's terminator ([DONE], message_stop, a finishReason): cut short.
-        const terminated = translator.terminated?.() ?? translator.complete?.();
-        if (terminated === false && !translator.error()) throw new TruncatedStream();
-        tail.push(...ending());
-        return { payloads: tail, last: true };
-      }
-      const out: string[] = [];
-      for (const ev of decoder.push(next.value)) {
+  /**
+   * What one upstream chunk (or the end) gives: something to send, or null (read on).
+   * Synchronous, so a chunk costs one await (the body's iterator) and no async frame of its own.
+   */
+  const take = (next: IteratorResult<Buffer>): Piece | null => {
+    if (next.done) {
+      ended = true;
+      const tail: string[] = [];
+      for (const ev of decoder.end()) {
         events++;
-        const payloads = translator.push(ev);
-        for (const p of payloads) out.push(p);
+        for (const p of translator.push(ev)) tail.push(p);
       }
-      if (translator.complete?.()) {
-        // The provider said it is done: end now, in one write, and let the connection drain for reuse.
-        ended = true;
-        res.body.resume();
-        out.push(...ending());
-        return { payloads: out, last: true };
-      }
-      if (out.length > 0) return { payloads: out, last: false };
+      if (events === 0) throw new EmptyStream();
+      // Ended cleanly but without the protocol's terminator ([DONE], message_stop, a finishReason): cut short.
+      const terminated = translator.terminated?.() ?? translator.complete?.();
+      if (terminated === false && !translator.error()) throw new TruncatedStream();
+      for (const p of ending()) tail.push(p);
+      return { payloads: tail, last: true };
     }
+    let out: string[] | undefined;
+    for (const ev of decoder.push(next.value)) {
+      events++;
+      const payloads = translator.push(ev);
+      if (payloads.length > 0) {
+        if (out === undefined) out = payloads;
+        else for (const p of payloads) out.push(p);
+      }
+    }
+    if (translator.complete?.()) {
+      // The provider said it is done: end now, in one write, and let the connection drain for reuse.
+      ended = true;
+      res.body.resume();
+      out ??= [];
+      for (const p of ending()) out.push(p);
+      return { payloads: out, last: true };
+    }
+    return out === undefined ? null : { payloads: out, last: false };
   };
 
   const settle = (status: number, errorCode: string | null, ttfbMs: number | null): void => {
@@ -182,9 +186,9 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
   // The caller's first-byte timer runs until this returns: headers may come at once
   // and the first event much later.
   let timer: NodeJS.Timeout | undefined;
-  let first: Piece;
+  let first: Piece | null = null;
   try {
-    first = await readSome();
+    while (first === null) first = take(await chunks.next());
   } catch (err) {
     abort.abort();
     res.body.destroy();
@@ -229,8 +233,9 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
       try {
         // An encoder may hold payloads back (nothing to say yet): read on until it has text.
         for (;;) {
-          const piece = await readSome();
+          const piece = take(await chunks.next());
           if (closed) return null;
+          if (piece === null) continue;
           if (ended) finished();
           const text = encode(piece);
           if (text !== '' || piece.last) return text;

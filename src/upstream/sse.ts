@@ -16,7 +16,8 @@ export class SseDecoder {
   private buffer = '';
   private event: string | undefined;
   private id: string | undefined;
-  private data: string[] = [];
+  /** the event's data lines so far, joined by \n (undefined: none yet) */
+  private data: string | undefined;
   /**
    * One per stream, so it must be cheap to make: a TextDecoder cost several µs to construct
    * (ICU converter) and showed as ~4 % of a native stream's CPU in the profile; a
@@ -88,21 +89,27 @@ export class SseDecoder {
 
   private takeLine(line: string, out: SseEvent[]): void {
     if (line === '') {
-      if (this.data.length > 0 || this.event !== undefined) {
-        out.push({ event: this.event, data: this.data.join('\n'), id: this.id });
+      if (this.data !== undefined || this.event !== undefined) {
+        out.push({ event: this.event, data: this.data ?? '', id: this.id });
       }
       this.event = undefined;
-      this.data = [];
+      this.data = undefined;
       return;
     }
+    // The usual line, `data: …`, without slicing out its field name first.
+    if (line.startsWith('data:')) return this.addData(line.slice(line.charCodeAt(5) === 32 ? 6 : 5));
     if (line.charCodeAt(0) === 58 /* : comment */) return;
     const colon = line.indexOf(':');
     const field = colon < 0 ? line : line.slice(0, colon);
     let value = colon < 0 ? '' : line.slice(colon + 1);
     if (value.charCodeAt(0) === 32) value = value.slice(1);
-    if (field === 'data') this.data.push(value);
+    if (field === 'data') this.addData(value);
     else if (field === 'event') this.event = value;
     else if (field === 'id') this.id = value;
+  }
+
+  private addData(value: string): void {
+    this.data = this.data === undefined ? value : this.data + '\n' + value;
   }
 }
 

@@ -75,6 +75,8 @@ export function rewriteModel(json: string, quoted: string): string {
   }
   const end = endOfString(json, key.value);
   if (end < 0) return rewriteModelParsed(json, JSON.parse(quoted) as string);
+  // Already the model the client is told (the usual case when names match): the text as it came.
+  if (end - key.value === quoted.length && json.startsWith(quoted, key.value)) return json;
   return json.slice(0, key.at) + '"model":' + quoted + json.slice(end);
 }
 
