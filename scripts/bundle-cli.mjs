@@ -5,17 +5,24 @@
  * file and nothing else (issue 16: start-up ≤ 1.25× `node -e 0`):
  * - CommonJS, because an ES module entry starts Node's ESM loader (a dozen internal
  *   modules) and an ESM `import 'node:fs'` also loads fs/promises with readline and streams;
- *   bin/tokenhub is CommonJS too (bin/package.json) and require()s the bundle.
+ *   bin/tokenhub is CommonJS too (bin/package.json) and runs the bundle.
+ * - V8's code cache for the bundle is written next to it (made by one `tokenhub --help`
+ *   run), which bin/tokenhub hands to the compiler: no parse and compile on every start.
+ *   Code compiled from a cache cannot run import() on Node 20, so the bundle's import()s of
+ *   separate ES modules call a function bin/tokenhub passes in (see runBundle there).
  * - node:child_process and node:net are loaded on first use: commander requires
  *   child_process at load time only for executable subcommands, which TokenHub has none of,
  *   and net (from the CIDR parser) is needed only when an --ip option is parsed.
- * - Dynamic imports stay separate files, loaded on use (the daemon, the database, the
- *   dashboard, yaml, zod), so nothing heavy joins the start-up path.
+ * - Dynamic imports stay separate files, loaded on use (the daemon, the dashboard, config
+ *   loading with yaml and zod), so nothing heavy joins the start-up path; the small key
+ *   store and usage modules are bundled but run only on their first import().
  * bin/tokenhub falls back to dist/cli/main.js when the bundle is missing or older.
  * esbuild comes with tsx (a dev dependency); without it the bundle is skipped.
  */
 import { createRequire } from 'node:module';
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -73,6 +80,15 @@ await esbuild.build({
           // main.js, so the relative specifiers stay valid as they are
           return { path: args.path, external: true };
         });
+        // import() cannot run in code compiled with a V8 code cache (bin/tokenhub's runBundle):
+        // the import()s of our own command modules that stay separate ES modules call the
+        // __tokenhubImport function bin/tokenhub passes in instead (a plain import() there)
+        build.onLoad({ filter: /[\\/]dist[\\/]cli[\\/][^\\/]+\.js$/ }, (args) => ({
+          loader: 'js',
+          contents: readFileSync(args.path, 'utf8').replace(/\bimport\((['"])([^'"]+)\1\)/g, (call, _q, spec) =>
+            spec.startsWith('node:') || BUNDLED_ON_DEMAND.some((m) => spec === `../${m}.js`) ? call : `__tokenhubImport(${JSON.stringify(spec)})`,
+          ),
+        }));
         build.onLoad({ filter: /.*/, namespace: 'required-builtin' }, (args) => ({ loader: 'js', contents: `module.exports = require(${JSON.stringify(args.path)});` }));
         // packages (better-sqlite3) are required from node_modules; commander is bundled
         build.onResolve({ filter: /^[^./]/ }, (args) =>
@@ -97,3 +113,24 @@ await esbuild.build({
 });
 // the ES module bundle of earlier builds; bin/tokenhub no longer reads it
 rmSync(`${root}dist/cli/tokenhub.js`, { force: true });
+
+// V8's code cache for the bundle, which bin/tokenhub hands to the compiler (see runBundle
+// there): the bundle ends with its content hash, which names the cache, so a cache is only
+// ever used with the bundle it was made from. Made by running `tokenhub --help` once.
+const bundleFile = `${root}dist/cli/tokenhub.cjs`;
+for (const f of readdirSync(`${root}dist/cli`)) if (/^tokenhub-[0-9a-f]+\.v8cache$/.test(f)) rmSync(`${root}dist/cli/${f}`, { force: true });
+const code = readFileSync(bundleFile, 'utf8');
+if (/\bimport\(/.test(code)) throw new Error('bundle-cli: the bundle has an import() left, which fails under the code cache; route it through __tokenhubImport');
+const id = createHash('sha256').update(code).digest('hex').slice(0, 16);
+writeFileSync(bundleFile, `${code}// tokenhub-bundle-id ${id}\n`);
+const made = spawnSync(process.execPath, [`${root}bin/tokenhub`, '--help'], {
+  env: { ...process.env, TOKENHUB_WRITE_CODE_CACHE: '1', NO_COLOR: '1' },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+const cacheFile = `${root}dist/cli/tokenhub-${id}.v8cache`;
+// the bundle run from the cache must print the same help as the unbundled CLI, or the cache goes
+const helpText = (entry) => spawnSync(process.execPath, [entry, '--help'], { env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' }).stdout;
+if (made.status !== 0 || !existsSync(cacheFile) || helpText(`${root}bin/tokenhub`) !== helpText(`${root}dist/cli/main.js`)) {
+  rmSync(cacheFile, { force: true });
+  process.stderr.write('bundle-cli: could not write a working code cache; tokenhub starts without it\n');
+}
