@@ -15,6 +15,7 @@ import type { GatewayDeps, SseRelay, StreamEncoder } from './types.js';
 
 export type { SseRelay, StreamEncoder } from './types.js';
 import type { AbortHandle } from '../upstream/abort.js';
+import { BodyChunks } from '../upstream/body-chunks.js';
 import { estimateTokens } from './tokens.js';
 
 export interface RelayInput {
@@ -110,7 +111,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
   };
   const decoder = new SseDecoder();
   let events = 0;
-  const chunks = res.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const body = new BodyChunks(res.body);
   let ended = false;
   /** what the usage record will say: the provider's count, or TokenHub's estimate */
   const counted = () => {
@@ -127,42 +128,45 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
   };
 
   /**
-   * What one upstream chunk (or the end) gives: something to send, or null (read on).
-   * Synchronous, so a chunk costs one await (the body's iterator) and no async frame of its own.
+   * Everything the body has buffered, decoded and translated: something to send, or null
+   * (nothing yet: wait for more). Synchronous; see BodyChunks.
    */
-  const take = (next: IteratorResult<Buffer>): Piece | null => {
-    if (next.done) {
-      ended = true;
-      const tail: string[] = [];
-      for (const ev of decoder.end()) {
-        events++;
-        for (const p of translator.push(ev)) tail.push(p);
-      }
-      if (events === 0) throw new EmptyStream();
-      // Ended cleanly but without the protocol's terminator ([DONE], message_stop, a finishReason): cut short.
-      const terminated = translator.terminated?.() ?? translator.complete?.();
-      if (terminated === false && !translator.error()) throw new TruncatedStream();
-      for (const p of ending()) tail.push(p);
-      return { payloads: tail, last: true };
-    }
+  const readSome = (): Piece | null => {
     let out: string[] | undefined;
-    for (const ev of decoder.push(next.value)) {
-      events++;
-      const payloads = translator.push(ev);
-      if (payloads.length > 0) {
-        if (out === undefined) out = payloads;
-        else for (const p of payloads) out.push(p);
+    for (;;) {
+      const chunk = body.read();
+      if (chunk === undefined) return out === undefined ? null : { payloads: out, last: false };
+      if (chunk === null) {
+        ended = true;
+        out ??= [];
+        for (const ev of decoder.end()) {
+          events++;
+          for (const p of translator.push(ev)) out.push(p);
+        }
+        if (events === 0) throw new EmptyStream();
+        // Ended cleanly but without the protocol's terminator ([DONE], message_stop, a finishReason): cut short.
+        const terminated = translator.terminated?.() ?? translator.complete?.();
+        if (terminated === false && !translator.error()) throw new TruncatedStream();
+        for (const p of ending()) out.push(p);
+        return { payloads: out, last: true };
+      }
+      for (const ev of decoder.push(chunk)) {
+        events++;
+        const payloads = translator.push(ev);
+        if (payloads.length > 0) {
+          if (out === undefined) out = payloads;
+          else for (const p of payloads) out.push(p);
+        }
+      }
+      if (translator.complete?.()) {
+        // The provider said it is done: end now, in one write, and let the connection drain for reuse.
+        ended = true;
+        body.drain();
+        out ??= [];
+        for (const p of ending()) out.push(p);
+        return { payloads: out, last: true };
       }
     }
-    if (translator.complete?.()) {
-      // The provider said it is done: end now, in one write, and let the connection drain for reuse.
-      ended = true;
-      res.body.resume();
-      out ??= [];
-      for (const p of ending()) out.push(p);
-      return { payloads: out, last: true };
-    }
-    return out === undefined ? null : { payloads: out, last: false };
   };
 
   const settle = (status: number, errorCode: string | null, ttfbMs: number | null): void => {
@@ -188,7 +192,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
   let timer: NodeJS.Timeout | undefined;
   let first: Piece | null = null;
   try {
-    while (first === null) first = take(await chunks.next());
+    while ((first = readSome()) === null) await body.wait();
   } catch (err) {
     abort.abort();
     res.body.destroy();
@@ -233,9 +237,12 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
       try {
         // An encoder may hold payloads back (nothing to say yet): read on until it has text.
         for (;;) {
-          const piece = take(await chunks.next());
-          if (closed) return null;
-          if (piece === null) continue;
+          const piece = readSome();
+          if (piece === null) {
+            await body.wait();
+            if (closed) return null;
+            continue;
+          }
           if (ended) finished();
           const text = encode(piece);
           if (text !== '' || piece.last) return text;
