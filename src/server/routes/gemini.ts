@@ -139,16 +139,16 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }): H
       return sendProxyResult(c, { ...result, headers: { ...result.headers, 'content-type': 'application/json; charset=UTF-8' } });
     }
     if (notes.ignored.length > 0) deps.gateway.log.info('gemini request: fields a translated provider cannot take are dropped', { fields: notes.ignored });
-    const headers: Record<string, string> = { ...result.headers, ...contextHeaders(c) };
+    const headers: Record<string, string> = { ...result.headers };
     if (typeof result.body === 'string') {
       // a provider's 4xx is an OpenAI envelope here: geminiErrors reshapes it
-      if (result.status >= 400) return new Response(result.body, { status: result.status, headers: { ...headers, 'content-type': 'application/json' } });
+      if (result.status >= 400) return sendProxyResult(c, { status: result.status, headers: { ...headers, 'content-type': 'application/json' }, body: result.body });
       const answer = toGenerateContentResponse(JSON.parse(result.body), {
         includeThoughts: notes.includeThoughts,
         responseId: requestId,
         estimate: { promptTokens: promptEstimate, completionTokens: 0, cachedTokens: 0 },
       });
-      return new Response(JSON.stringify(answer), { status: 200, headers: { ...headers, 'content-type': 'application/json; charset=UTF-8' } });
+      return sendProxyResult(c, { status: 200, headers: { ...headers, 'content-type': 'application/json; charset=UTF-8' }, body: JSON.stringify(answer) });
     }
     const writer = new GeminiResponseWriter({ includeThoughts: notes.includeThoughts, responseId: requestId, model: body.model, promptEstimate });
     result.body.encodeWith(geminiEncoder(writer, sse ? sseFraming : arrayFraming, false));
@@ -183,7 +183,7 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }): H
     const result = await proxyRequest(deps.gateway, { ...proxyInput(c, 'embeddings', body), native });
     if (result.native) return sendProxyResult(c, result);
     const text = typeof result.body === 'string' ? result.body : '';
-    if (result.status >= 400) return new Response(text, { status: result.status, headers: { ...result.headers, 'content-type': 'application/json' } });
+    if (result.status >= 400) return sendProxyResult(c, { status: result.status, headers: { ...result.headers, 'content-type': 'application/json' }, body: text });
     const data = (JSON.parse(text) as { data?: { embedding?: unknown; index?: number }[] }).data ?? [];
     const embeddings = data.map((d) => ({ values: Array.isArray(d.embedding) ? d.embedding : [] }));
     return json(c, batch ? { embeddings } : { embedding: embeddings[0] ?? { values: [] } }, 200, result.headers);

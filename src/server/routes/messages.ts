@@ -85,7 +85,6 @@ export function messagesRoutes(deps: MessagesDeps): Hono<AppEnv> {
     const headers: Record<string, string> = { ...result.headers, 'request-id': requestId };
     if (result.native) {
       // An Anthropic provider answered in the client's own protocol: sent as it came.
-      if (typeof result.body === 'string') return new Response(result.body, { status: result.status, headers });
       return sendProxyResult(c, { ...result, headers });
     }
     // Translated for another provider: what the chat shape could not carry, and was not needed, is noted.
@@ -94,10 +93,10 @@ export function messagesRoutes(deps: MessagesDeps): Hono<AppEnv> {
       const text = typeof result.body === 'string' ? result.body : '';
       if (result.status >= 400) {
         // a provider's 4xx, already an OpenAI envelope: anthropicErrors reshapes it
-        return new Response(text, { status: result.status, headers: { ...headers, 'content-type': 'application/json' } });
+        return sendProxyResult(c, { status: result.status, headers: { ...headers, 'content-type': 'application/json' }, body: text });
       }
       const message = toAnthropicMessage(JSON.parse(text), id, { promptTokens: promptEstimate, completionTokens: 0, cachedTokens: 0 });
-      return new Response(JSON.stringify(message), { status: 200, headers: { ...headers, 'content-type': 'application/json' } });
+      return sendProxyResult(c, { status: 200, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(message) });
     }
     result.body.encodeWith(writerEncoder(new AnthropicEventWriter({ id, model: body.model, promptEstimate })));
     return sendProxyResult(c, { ...result, headers });
@@ -109,7 +108,7 @@ export function messagesRoutes(deps: MessagesDeps): Hono<AppEnv> {
     const headers = { 'request-id': c.get('requestId') };
     // The model's first candidate, when Anthropic, counts exactly (and for free); else the gateway's estimate.
     const exact = await countAtAnthropic(deps.gateway, c.get('key'), nativeRequest(c, raw));
-    if (exact) return new Response(exact, { status: 200, headers: { ...headers, 'content-type': 'application/json' } });
+    if (exact) return sendProxyResult(c, { status: 200, headers: { ...headers, 'content-type': 'application/json' }, body: exact });
     return c.json({ input_tokens: estimatePromptTokens('chat', body) }, 200, headers);
   });
 

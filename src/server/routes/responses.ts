@@ -138,16 +138,16 @@ export function responsesRoutes(deps: ResponsesDeps): Hono<AppEnv> {
         return sendProxyResult(c, { ...result, headers });
       }
       if (result.status < 400) store(JSON.parse(result.body) as Json);
-      return new Response(result.body, { status: result.status, headers: { ...headers, 'content-type': 'application/json' } });
+      return sendProxyResult(c, { status: result.status, headers: { ...headers, 'content-type': 'application/json' }, body: result.body });
     }
     if (typeof result.body === 'string') {
       // a provider's 4xx is already an OpenAI envelope, the Responses API's own
-      if (result.status >= 400) return new Response(result.body, { status: result.status, headers: { ...headers, 'content-type': 'application/json' } });
+      if (result.status >= 400) return sendProxyResult(c, { status: result.status, headers: { ...headers, 'content-type': 'application/json' }, body: result.body });
       const completion: unknown = JSON.parse(result.body);
       const usage = usageFromOpenAI(isObject(completion) ? completion.usage : undefined) ?? { promptTokens: promptEstimate, completionTokens: 0, cachedTokens: 0 };
       const response = toResponse(completion, meta, usage);
       store(response);
-      return new Response(JSON.stringify(response), { status: 200, headers: { ...headers, 'content-type': 'application/json' } });
+      return sendProxyResult(c, { status: 200, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(response) });
     }
     const writer = new ResponsesEventWriter({ ...meta, promptEstimate });
     result.body.encodeWith(writerEncoder(writer, () => store(writer.final())));
