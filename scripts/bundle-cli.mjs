@@ -6,8 +6,8 @@
  * - CommonJS, because an ES module entry starts Node's ESM loader (a dozen internal
  *   modules) and an ESM `import 'node:fs'` also loads fs/promises with readline and streams;
  *   bin/tokenhub is CommonJS too (bin/package.json) and runs the bundle.
- * - V8's code cache for the bundle is written next to it (made by one `tokenhub --help`
- *   run), which bin/tokenhub hands to the compiler: no parse and compile on every start.
+ * - V8's code cache for each bundle is written next to it (made by one run of a command),
+ *   which bin/tokenhub hands to the compiler: no parse and compile on every start.
  *   Code compiled from a cache cannot run import() on Node 20, so the bundle's import()s of
  *   separate ES modules call a function bin/tokenhub passes in (see runBundle there).
  * - node:child_process and node:net are loaded on first use: commander requires
@@ -22,7 +22,8 @@
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -143,9 +144,9 @@ await esbuild.build({
         }));
         build.onLoad({ filter: /.*/, namespace: 'config-bundle' }, (args) => ({
           loader: 'js',
-          contents: `module.exports = require('./config.cjs')[${JSON.stringify(CONFIG_BUNDLE[args.path])}];`,
+          // loaded by bin/tokenhub with its code cache (runBundle there)
+          contents: `module.exports = __tokenhubBundle('config')[${JSON.stringify(CONFIG_BUNDLE[args.path])}];`,
         }));
-        build.onResolve({ filter: /^\.\/config\.cjs$/ }, () => ({ path: './config.cjs', external: true }));
         build.onLoad({ filter: /.*/, namespace: 'required-builtin' }, (args) => ({ loader: 'js', contents: `module.exports = require(${JSON.stringify(args.path)});` }));
         // packages (better-sqlite3) are required from node_modules; commander is bundled
         build.onResolve({ filter: /^[^./]/ }, (args) =>
@@ -171,23 +172,37 @@ await esbuild.build({
 // the ES module bundle of earlier builds; bin/tokenhub no longer reads it
 rmSync(`${root}dist/cli/tokenhub.js`, { force: true });
 
-// V8's code cache for the bundle, which bin/tokenhub hands to the compiler (see runBundle
-// there): the bundle ends with its content hash, which names the cache, so a cache is only
-// ever used with the bundle it was made from. Made by running `tokenhub --help` once.
-const bundleFile = `${root}dist/cli/tokenhub.cjs`;
-for (const f of readdirSync(`${root}dist/cli`)) if (/^tokenhub-[0-9a-f]+\.v8cache$/.test(f)) rmSync(`${root}dist/cli/${f}`, { force: true });
-const code = readFileSync(bundleFile, 'utf8');
-if (/\bimport\(/.test(code)) throw new Error('bundle-cli: the bundle has an import() left, which fails under the code cache; route it through __tokenhubImport');
-const id = createHash('sha256').update(code).digest('hex').slice(0, 16);
-writeFileSync(bundleFile, `${code}// tokenhub-bundle-id ${id}\n`);
-const made = spawnSync(process.execPath, [`${root}bin/tokenhub`, '--help'], {
-  env: { ...process.env, TOKENHUB_WRITE_CODE_CACHE: '1', NO_COLOR: '1' },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-const cacheFile = `${root}dist/cli/tokenhub-${id}.v8cache`;
-// the bundle run from the cache must print the same help as the unbundled CLI, or the cache goes
-const helpText = (entry) => spawnSync(process.execPath, [entry, '--help'], { env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' }).stdout;
-if (made.status !== 0 || !existsSync(cacheFile) || helpText(`${root}bin/tokenhub`) !== helpText(`${root}dist/cli/main.js`)) {
-  rmSync(cacheFile, { force: true });
-  process.stderr.write('bundle-cli: could not write a working code cache; tokenhub starts without it\n');
+// V8's code caches for the bundles, which bin/tokenhub hands to the compiler (see runBundle
+// there): a bundle ends with its content hash, which names its cache, so a cache is only ever
+// used with the bundle it was made from. Each is made by one run of a command that loads it,
+// and kept only if that command then prints what the unbundled CLI prints.
+for (const f of readdirSync(distCli)) if (/^(tokenhub|config)-[0-9a-f]+\.v8cache$/.test(f)) rmSync(`${distCli}/${f}`, { force: true });
+const home = mkdtempSync(join(tmpdir(), 'tokenhub-bundle-'));
+try {
+  codeCache('tokenhub', ['--help']);
+  codeCache('config', ['providers', 'list']);
+} finally {
+  rmSync(home, { recursive: true, force: true });
+}
+
+function codeCache(name, args) {
+  const file = `${distCli}/${name}.cjs`;
+  const code = readFileSync(file, 'utf8');
+  if (/\bimport\(/.test(code)) {
+    // import() cannot run in code compiled from a cache: bin/tokenhub requires such a bundle as it is
+    if (name === 'tokenhub') throw new Error('bundle-cli: tokenhub.cjs has an import() left; route it through __tokenhubImport');
+    process.stderr.write(`bundle-cli: ${name}.cjs has an import() of its own, so it runs without a code cache\n`);
+    return;
+  }
+  const id = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  writeFileSync(file, `${code}// tokenhub-bundle-id ${id}\n`);
+  const run = (entry, env = {}) =>
+    spawnSync(process.execPath, [entry, ...args], { env: { ...process.env, NO_COLOR: '1', TOKENHUB_HOME: home, ...env }, encoding: 'utf8' });
+  const made = run(`${root}bin/tokenhub`, { TOKENHUB_WRITE_CODE_CACHE: name });
+  const cacheFile = `${distCli}/${name}-${id}.v8cache`;
+  const same = (r, ref) => r.status === ref.status && r.stdout === ref.stdout && r.stderr === ref.stderr;
+  if (made.status !== 0 || !existsSync(cacheFile) || !same(run(`${root}bin/tokenhub`), run(`${distCli}/main.js`))) {
+    rmSync(cacheFile, { force: true });
+    process.stderr.write(`bundle-cli: could not write a working code cache for ${name}.cjs; it starts without one\n`);
+  }
 }
