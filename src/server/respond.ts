@@ -76,8 +76,16 @@ async function pipeToNode(relay: SseRelay, res: ServerResponse): Promise<void> {
 
 export function sendProxyResult(c: Context<AppEnv>, result: ProxyResult): Response {
   const headers = Object.assign(result.headers, contextHeaders(c));
-  if (typeof result.body === 'string') return new Response(result.body, { status: result.status, headers });
   const node = nodeBindings(c);
+  if (typeof result.body === 'string') {
+    // An error stays a Response: the protocol-error middleware may reshape it on its way out.
+    if (!node || result.status >= 400) return new Response(result.body, { status: result.status, headers });
+    // A success goes to the socket as @hono/node-server would send it, without building a Response first.
+    headers['content-length'] = String(Buffer.byteLength(result.body));
+    node.outgoing.writeHead(result.status, headers);
+    node.outgoing.end(result.body);
+    return RESPONSE_ALREADY_SENT;
+  }
   if (!node) return new Response(relayToWebStream(result.body), { status: result.status, headers });
   node.outgoing.writeHead(result.status, headers);
   void pipeToNode(result.body, node.outgoing);
