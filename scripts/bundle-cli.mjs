@@ -22,7 +22,7 @@
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,7 +66,8 @@ const distCli = `${root}dist/cli`;
 const banner = { js: `"use strict";const __tokenhubImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` };
 const define = { 'import.meta.url': '__tokenhubImportMetaUrl' };
 
-await esbuild.build({
+const configBuild = await esbuild.build({
+  write: false,
   stdin: {
     contents: Object.entries(CONFIG_BUNDLE).map(([spec, key]) => `export * as ${key} from ${JSON.stringify(spec)};`).join('\n'),
     resolveDir: distCli,
@@ -104,7 +105,8 @@ function lazyBuiltin(name) {
   return [`let real;`, `const load = () => (real ??= require('node:${name}'));`, ...getters].join('\n');
 }
 
-await esbuild.build({
+const cliBuild = await esbuild.build({
+  write: false,
   entryPoints: [`${root}dist/cli/main.js`],
   outfile: `${root}dist/cli/tokenhub.cjs`,
   bundle: true,
@@ -169,33 +171,45 @@ await esbuild.build({
     },
   ],
 });
-// the ES module bundle of earlier builds; bin/tokenhub no longer reads it
-rmSync(`${root}dist/cli/tokenhub.js`, { force: true });
-
 // V8's code caches for the bundles, which bin/tokenhub hands to the compiler (see runBundle
 // there): a bundle ends with its content hash, which names its cache, so a cache is only ever
 // used with the bundle it was made from. Each is made by one run of a command that loads it,
-// and kept only if that command then prints what the unbundled CLI prints.
-for (const f of readdirSync(distCli)) if (/^(tokenhub|config)-[0-9a-f]+\.v8cache$/.test(f)) rmSync(`${distCli}/${f}`, { force: true });
+// and kept only if that command then prints what the unbundled CLI prints. The bundles are
+// written whole and renamed into place: other shells may run tokenhub during a build.
+const configId = writeBundle('config', configBuild.outputFiles[0].text);
+const cliId = writeBundle('tokenhub', cliBuild.outputFiles[0].text);
 const home = mkdtempSync(join(tmpdir(), 'tokenhub-bundle-'));
 try {
-  codeCache('tokenhub', ['--help']);
-  codeCache('config', ['providers', 'list']);
+  codeCache('tokenhub', cliId, ['--help']);
+  codeCache('config', configId, ['providers', 'list']);
 } finally {
   rmSync(home, { recursive: true, force: true });
 }
+// caches of earlier bundles, and the ES module bundle of earlier builds (tokenhub.js)
+const current = [`tokenhub-${cliId}.v8cache`, `config-${configId}.v8cache`];
+for (const f of readdirSync(distCli)) {
+  if ((/^(tokenhub|config)-[0-9a-f]+\.v8cache$/.test(f) && !current.includes(f)) || f === 'tokenhub.js') rmSync(`${distCli}/${f}`, { force: true });
+}
 
-function codeCache(name, args) {
-  const file = `${distCli}/${name}.cjs`;
-  const code = readFileSync(file, 'utf8');
+/** Writes dist/cli/<name>.cjs with its id line; returns the id, or nothing for a bundle that cannot have a cache. */
+function writeBundle(name, code) {
+  let id;
   if (/\bimport\(/.test(code)) {
     // import() cannot run in code compiled from a cache: bin/tokenhub requires such a bundle as it is
     if (name === 'tokenhub') throw new Error('bundle-cli: tokenhub.cjs has an import() left; route it through __tokenhubImport');
     process.stderr.write(`bundle-cli: ${name}.cjs has an import() of its own, so it runs without a code cache\n`);
-    return;
+  } else {
+    id = createHash('sha256').update(code).digest('hex').slice(0, 16);
+    code += `// tokenhub-bundle-id ${id}\n`;
   }
-  const id = createHash('sha256').update(code).digest('hex').slice(0, 16);
-  writeFileSync(file, `${code}// tokenhub-bundle-id ${id}\n`);
+  const file = `${distCli}/${name}.cjs`;
+  writeFileSync(`${file}.${process.pid}.tmp`, code);
+  renameSync(`${file}.${process.pid}.tmp`, file);
+  return id;
+}
+
+function codeCache(name, id, args) {
+  if (!id) return;
   const run = (entry, env = {}) =>
     spawnSync(process.execPath, [entry, ...args], { env: { ...process.env, NO_COLOR: '1', TOKENHUB_HOME: home, ...env }, encoding: 'utf8' });
   const made = run(`${root}bin/tokenhub`, { TOKENHUB_WRITE_CODE_CACHE: name });
