@@ -100,7 +100,7 @@ export async function load(target, { stream, connections, ms, model, protocol = 
 }
 
 /** TokenHub as a user runs it: key auth with a model allowlist, budget and rpm, the cost strategy over two priced providers, usage recorded. */
-export async function startTokenHub(home, upstreamUrl, slowUrl, extraEnv = {}, extraProviders = '') {
+export async function startTokenHub(home, upstreamUrl, slowUrl, extraEnv = {}, extraProviders = '', nodeArgs = []) {
   writeFileSync(join(home, 'config.yaml'), `
 routing:
   strategy: cost
@@ -137,6 +137,6 @@ ${extraProviders}`);
   });
   if (created.status !== 0) throw new Error(created.stderr);
   const key = JSON.parse(created.stdout).key;
-  const { child, port } = await startChild(process.execPath, [tokenhubBin(), 'serve', '--port', '0'], { TOKENHUB_HOME: home, NO_COLOR: '1', ...extraEnv }, /127\.0\.0\.1:(\d+)\/v1/);
+  const { child, port } = await startChild(process.execPath, [...nodeArgs, tokenhubBin(), 'serve', '--port', '0'], { TOKENHUB_HOME: home, NO_COLOR: '1', ...extraEnv }, /127\.0\.0\.1:(\d+)\/v1/);
   return { name: 'tokenhub', url: `http://127.0.0.1:${port}`, key, pid: child.pid, child };
 }

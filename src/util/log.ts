@@ -96,6 +96,18 @@ function batchedStderr(): (line: string) => void {
   };
 }
 
+/** The time as ISO 8601, made once per millisecond: under load many lines share one. */
+let isoMs = 0;
+let iso = '';
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== isoMs) {
+    isoMs = now;
+    iso = new Date(now).toISOString();
+  }
+  return iso;
+}
+
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const min = ORDER[opts.level ?? 'info'];
   const write = opts.write ?? batchedStderr();
@@ -105,13 +117,13 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     const text = maskKeys(msg);
     if (pretty) {
       const safe = fields ? redactFields(fields, {}) : undefined;
-      const time = new Date().toISOString().slice(11, 23);
+      const time = isoNow().slice(11, 23);
       const rest = safe
         ? ' ' + Object.entries(safe).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')
         : '';
       write(`${time} ${level.padEnd(5)} ${text}${rest}`);
     } else {
-      const line: Record<string, unknown> = { time: new Date().toISOString(), level, msg: text };
+      const line: Record<string, unknown> = { time: isoNow(), level, msg: text };
       write(JSON.stringify(fields ? redactFields(fields, line) : line));
     }
   };
