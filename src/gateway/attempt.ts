@@ -5,7 +5,7 @@
  */
 import { GatewayError } from '../errors.js';
 import { adapterFor } from '../providers/registry.js';
-import type { NativeAdapter, RequestContext, Target, UpstreamCall } from '../providers/types.js';
+import type { NativeAdapter, RequestContext, Target, UpstreamCall, Usage } from '../providers/types.js';
 import { retryDelay } from '../router/failover.js';
 import type { HealthSettings, RouterHealth } from '../router/health.js';
 import type { AttemptLog } from '../store/usage.js';
@@ -68,6 +68,17 @@ function errorInBody(payload: unknown): string | undefined {
   if (!e) return undefined;
   const message = typeof e === 'string' ? e : (e as { message?: unknown }).message;
   return `error in a 200 answer: ${String(message ?? JSON.stringify(e)).slice(0, 200)}`;
+}
+
+/** A whole answer that is the client's: the attempt, the usage record and the response. */
+function served(run: AttemptRun, target: Target, status: number, attempt: (fields: Partial<AttemptLog>) => number, body: string, reported: Usage | null, native: boolean): AttemptResult {
+  const { ledger } = run;
+  run.health.succeeded(target, attempt({ status }), false);
+  const usage = reported ?? { promptTokens: run.promptEstimate, completionTokens: 0, cachedTokens: 0 };
+  ledger.finish({ status: 200, errorCode: null, target, ...usage, usageEstimated: reported === null });
+  const headers = servedHeaders(target, ledger.attempts.length);
+  headers['content-type'] = 'application/json';
+  return { kind: 'served', result: { status: 200, headers, body, native } };
 }
 
 export async function tryCandidate(run: AttemptRun, target: Target, isLast: boolean): Promise<AttemptResult> {
@@ -163,6 +174,9 @@ export async function tryCandidate(run: AttemptRun, target: Target, isLast: bool
     }
 
     const text = await res.body.text();
+    // Most answers need no parse: their text passes on as it came, their usage read by a scan.
+    const scanned = native ? native.scanResponse?.(input.native!, text, target) : adapter!.scanResponse?.(input.op, text, target);
+    if (scanned) return served(run, target, res.statusCode, attempt, scanned.text, scanned.usage, native !== undefined);
     let payload: unknown;
     try {
       payload = JSON.parse(text);
@@ -178,12 +192,7 @@ export async function tryCandidate(run: AttemptRun, target: Target, isLast: bool
       return { kind: 'failed' };
     }
     const out = native ? native.parseResponse(input.native!, payload, target, text) : adapter!.parseResponse(input.op, payload, target, ctx, text);
-    health.succeeded(target, attempt({ status: res.statusCode }), false);
-    const usage = out.usage ?? { promptTokens: run.promptEstimate, completionTokens: 0, cachedTokens: 0 };
-    ledger.finish({ status: 200, errorCode: null, target, ...usage, usageEstimated: out.usage === null });
-    const headers = servedHeaders(target, ledger.attempts.length);
-    headers['content-type'] = 'application/json';
-    return { kind: 'served', result: { status: 200, headers, body: out.text ?? JSON.stringify(out.body), native: native !== undefined } };
+    return served(run, target, res.statusCode, attempt, out.text ?? JSON.stringify(out.body), out.usage, native !== undefined);
   } catch (err) {
     const why = describeUpstreamError(err);
     const ms = attempt({ error: why });

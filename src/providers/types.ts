@@ -101,6 +101,12 @@ export interface TranslatedResponse {
   text?: string;
 }
 
+/** A whole answer passed on as its text (model renamed), its usage read by a scan instead of a parse. */
+export interface ScannedResponse {
+  text: string;
+  usage: Usage | null;
+}
+
 /** Turns one streaming response into OpenAI SSE payloads (each sent as `data: <payload>\n\n`). */
 export interface StreamTranslator {
   /** one upstream SSE event → payloads to send now (the upstream's own [DONE] is swallowed) */
@@ -165,6 +171,8 @@ export interface NativeAdapter {
   buildRequest(req: NativeRequest, target: Target, ctx: RequestContext): UpstreamCall;
   /** `body`/`text` in the client's protocol with `model` = target.servedAs (or as the protocol names models) */
   parseResponse(req: NativeRequest, payload: unknown, target: Target, raw: string): TranslatedResponse;
+  /** the answer without a parse when a scan can be sure of it (see ScannedResponse); undefined: parse it */
+  scanResponse?(req: NativeRequest, raw: string, target: Target): ScannedResponse | undefined;
   streamTranslator(req: NativeRequest, target: Target, ctx: RequestContext): StreamTranslator;
 }
 
@@ -179,6 +187,8 @@ export interface ProviderAdapter {
   buildRequest(op: Operation, body: OpenAIBody, target: Target, ctx: RequestContext): UpstreamCall;
   /** A successful non-streaming response, already JSON-parsed, in OpenAI shape with `model` = target.servedAs. */
   parseResponse(op: Operation, payload: unknown, target: Target, ctx: RequestContext, raw?: string): TranslatedResponse;
+  /** the answer without a parse when a scan can be sure of it (see ScannedResponse); undefined: parse it */
+  scanResponse?(op: Operation, raw: string, target: Target): ScannedResponse | undefined;
   streamTranslator(op: Operation, target: Target, ctx: RequestContext): StreamTranslator;
   /** A provider's 4xx caused by the request, as the OpenAI error the client should see. */
   clientError(status: number, bodyText: string): ClientError;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { generatedChars, hasUsage, rewriteModel } from '../../src/providers/openai/json-scan.js';
+import { generatedChars, hasUsage, objectText, rewriteModel, scanUsage } from '../../src/providers/openai/json-scan.js';
 import { adapterFor } from '../../src/providers/registry.js';
 import type { Target } from '../../src/providers/types.js';
 
@@ -48,5 +48,44 @@ describe('JSON scans on every chunk shape', () => {
     assert.equal(rewriteModel('{"choices":[{"delta":{"content":"the model"}}]}', '"x"'), '{"choices":[{"delta":{"content":"the model"}}]}');
     // the word as a string value is not the key
     assert.deepEqual(JSON.parse(rewriteModel('{"kind":"model","model":"m"}', '"x"')), { kind: 'model', model: 'x' });
+  });
+});
+
+describe('whole answers: usage found by a scan agrees with a parse, or the scan gives up', () => {
+  const fixture = (path: string) => readFileSync(new URL(`../fixtures/openai/${path}`, import.meta.url), 'utf8');
+  const answers = ['chat-cached-reasoning.json', 'chat-tool-call.json', 'wire/chat-completion.json', 'wire/completion.json', 'wire/embeddings.json', 'responses/chat-text.json', 'responses/responses-text.json'];
+  for (const name of answers) {
+    test(`${name}: the usage object, as a parse reads it`, () => {
+      const text = fixture(name);
+      const parsed = JSON.parse(text) as { usage?: unknown };
+      assert.ok(parsed.usage, 'the fixture has usage');
+      assert.deepEqual(scanUsage(text), parsed.usage);
+      assert.deepEqual(scanUsage(JSON.stringify(parsed)), parsed.usage, 'and in compact form');
+    });
+  }
+
+  test('the scan gives up (the caller parses) on an error object, a usage string, broken or missing JSON', () => {
+    const answer = JSON.parse(fixture('wire/chat-completion.json')) as Record<string, unknown>;
+    const text = JSON.stringify(answer);
+    assert.equal(scanUsage(JSON.stringify({ ...answer, error: { message: 'overloaded' } })), undefined, 'an error object anywhere');
+    assert.deepEqual(scanUsage(JSON.stringify({ ...answer, error: null })), answer.usage, 'a null error is no error');
+    assert.equal(scanUsage(text.slice(0, -1)), undefined, 'cut short');
+    assert.equal(scanUsage(`[${text}]`), undefined, 'not an object');
+    assert.equal(scanUsage(JSON.stringify({ ...answer, usage: null })), undefined, 'usage null');
+    assert.equal(scanUsage(JSON.stringify({ ...answer, usage: undefined })), undefined, 'no usage');
+    const quoted = JSON.stringify({ choices: [{ message: { content: 'say "usage": {"prompt_tokens": 1}' } }], usage: { prompt_tokens: 2 } });
+    assert.deepEqual(scanUsage(quoted), { prompt_tokens: 2 }, 'usage in a string is not usage');
+    assert.equal(objectText('{"a":{"b":"}"},"c":1}', 5), '{"b":"}"}', 'a brace in a string does not close the object');
+    assert.equal(objectText('{"a":{"b":1', 5), undefined, 'an object that never closes');
+  });
+
+  test('the adapter passes the text on (model renamed) with the scanned usage; a parse would have said the same', () => {
+    const text = fixture('chat-cached-reasoning.json');
+    const adapter = adapterFor('openai')!;
+    const target = { servedAs: SERVED } as Target;
+    const scanned = adapter.scanResponse!('chat', text, target)!;
+    const parsed = adapter.parseResponse('chat', JSON.parse(text), target, {} as never, text);
+    assert.deepEqual(scanned.usage, parsed.usage);
+    assert.deepEqual(JSON.parse(scanned.text), { ...(JSON.parse(text) as object), model: SERVED });
   });
 });

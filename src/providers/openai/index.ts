@@ -5,6 +5,7 @@
  */
 import type { ProviderType } from '../../config/schema.js';
 import type {
+  ScannedResponse,
   ClientError,
   OpenAIBody,
   Operation,
@@ -18,7 +19,7 @@ import type {
 } from '../types.js';
 import { unreadableEvent, type SseEvent } from '../../upstream/sse.js';
 import { isTranslated, withoutAnthropicFields } from '../openai-shape.js';
-import { generatedChars, hasError, hasUsage, rewriteModel } from './json-scan.js';
+import { generatedChars, hasError, hasUsage, rewriteModel, scanUsage } from './json-scan.js';
 import { responsesNative } from './responses-native.js';
 
 export { generatedChars, rewriteModel } from './json-scan.js';
@@ -169,6 +170,11 @@ export function createOpenAIAdapter(type: 'openai' | 'openai-compatible'): Provi
       // The provider's own text with the model swapped: no second serialisation (embeddings are large).
       const text = raw !== undefined && raw.charCodeAt(0) === 123 && raw.includes('"model"') ? rewriteModel(raw, JSON.stringify(target.servedAs)) : undefined;
       return { body, usage: usageFromOpenAI(body.usage), text };
+    },
+
+    scanResponse(_op, raw, target): ScannedResponse | undefined {
+      const usage = raw.includes('"model"') ? scanUsage(raw) : undefined;
+      return usage ? { text: rewriteModel(raw, JSON.stringify(target.servedAs)), usage: usageFromOpenAI(usage) } : undefined;
     },
 
     streamTranslator(_op, target, ctx) {

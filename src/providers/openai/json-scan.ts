@@ -107,3 +107,50 @@ export function hasError(json: string): boolean {
   // "choices" sits near the start of every normal chunk, so the scan for "error" rarely runs.
   return json.startsWith('{"error"') || (!json.includes('"choices"') && findKey(json, '"error"') !== null);
 }
+
+/** The JSON text of the object that starts at `from` (its `{`), or undefined when it does not close. */
+export function objectText(json: string, from: number): string | undefined {
+  if (json.charCodeAt(from) !== 123) return undefined;
+  let depth = 0;
+  for (let i = from; i < json.length; i++) {
+    const ch = json.charCodeAt(i);
+    if (ch === 34) {
+      const end = endOfString(json, i);
+      if (end < 0) return undefined;
+      i = end - 1;
+    } else if (ch === 123 || ch === 91) depth++;
+    else if (ch === 125 || ch === 93) {
+      depth--;
+      if (depth === 0) return json.slice(from, i + 1);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The usage object of a whole (non-streamed) answer, read without parsing the answer:
+ * the last `"usage"` key (usage comes after the content in OpenAI's chat, completions,
+ * embeddings and Responses answers) and its object, parsed on its own. An answer can be
+ * large (embeddings: thousands of numbers), and its text is passed on as it came anyway.
+ * undefined whenever the scan cannot be sure, and the caller parses the whole answer:
+ * not one JSON object, an `"error"` anywhere that is not null, no usage object.
+ */
+export function scanUsage(json: string): Record<string, unknown> | undefined {
+  let first = 0;
+  while (isSpace(json.charCodeAt(first))) first++;
+  let last = json.length - 1;
+  while (last > first && isSpace(json.charCodeAt(last))) last--;
+  if (json.charCodeAt(first) !== 123 || json.charCodeAt(last) !== 125) return undefined;
+  for (let key = findKey(json, '"error"'); key; key = findKey(json, '"error"', key.value)) {
+    if (!json.startsWith('null', key.value)) return undefined;
+  }
+  const at = json.lastIndexOf('"usage"');
+  const key = at < 0 ? null : findKey(json, '"usage"', at);
+  const text = key ? objectText(json, key.value) : undefined;
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}

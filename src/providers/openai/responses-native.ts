@@ -7,9 +7,9 @@
  * streams).
  */
 import type { SseEvent } from '../../upstream/sse.js';
-import type { NativeAdapter, NativeRequest, ProviderRuntime, RequestContext, Target, TranslatedResponse, Usage } from '../types.js';
+import type { NativeAdapter, NativeRequest, ProviderRuntime, RequestContext, ScannedResponse, Target, TranslatedResponse, Usage } from '../types.js';
 import { frameOf, NativeStreamMeter, parseObject, typeOf, type Json } from '../native-stream.js';
-import { rewriteModel } from './json-scan.js';
+import { rewriteModel, scanUsage } from './json-scan.js';
 
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
@@ -88,6 +88,11 @@ export const responsesNative: NativeAdapter = {
     const body = (payload && typeof payload === 'object' ? payload : {}) as Json;
     // "model" is a top-level key before output in OpenAI's answers; a quote inside a string is escaped, so the first match is the key
     return { body: { ...body, model: target.servedAs }, usage: usageFromResponses(body.usage), text: rewriteModel(raw, JSON.stringify(target.servedAs)) };
+  },
+
+  scanResponse(_req, raw, target): ScannedResponse | undefined {
+    const usage = raw.includes('"model"') ? scanUsage(raw) : undefined;
+    return usage ? { text: rewriteModel(raw, JSON.stringify(target.servedAs)), usage: usageFromResponses(usage) } : undefined;
   },
 
   streamTranslator(_req, target) {
