@@ -100,5 +100,6 @@ for (const file of readdirSync(dir)) {
   log("-- TokenHub's functions, inclusive (synchronous part; an await ends it)");
   for (const [k, t] of top(inclusive, 30)) log(`${usPerReq(t)}  ${k}`);
 }
-rmSync(dir, { recursive: true, force: true });
+if (!process.env.KEEP_PROFILE) rmSync(dir, { recursive: true, force: true });
+else log(`profiles kept in ${dir}`);
 rmSync(home, { recursive: true, force: true });
