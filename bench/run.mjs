@@ -168,17 +168,18 @@ async function main() {
     log(`memory: ${OPEN_STREAMS} concurrent open streams against a slow upstream`);
     results.memory = { underLoadPeakMb: Math.max(results.nonStream.tokenhub.peakRssMb, results.stream.tokenhub.peakRssMb), openStreams: await openStreams(th, OPEN_STREAMS) };
 
-    log('usage recording off (the same daemon build with a sink that drops records: bench/serve-without-usage.mjs), for comparison');
-    th.child.kill('SIGTERM');
-    await new Promise((r) => th.child.once('exit', r));
-    // same home, config and key; only the usage sink differs
+    log('usage recording off (the same daemon build and logger with a sink that drops records: bench/serve-without-usage.mjs), rounds alternating with the real daemon');
+    // same home, config and key; only the usage sink differs. Both run; the load alternates between them.
     const off = await startChild(process.execPath, [join(ROOT, 'bench/serve-without-usage.mjs')], { TOKENHUB_HOME: home, NO_COLOR: '1' }, /127\.0\.0\.1:(\d+)\/v1/);
     const thOff = { name: 'tokenhub', url: `http://127.0.0.1:${off.port}`, key: th.key, pid: off.child.pid, child: off.child };
     children.push(thOff.child);
     await load(thOff, { stream: false, connections: 50, ms: 800, model: 'bench-model' });
     const offRuns = [];
-    const onRuns = collect.tokenhub.ns.map((x) => x.rps);
-    for (let r = 0; r < ROUNDS; r++) offRuns.push((await load(thOff, { stream: false, connections: 50, ms: LOAD_MS, model: 'bench-model' })).rps);
+    const onRuns = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const pair = r % 2 ? [thOff, th] : [th, thOff];
+      for (const t of pair) (t === th ? onRuns : offRuns).push((await load(t, { stream: false, connections: 50, ms: LOAD_MS, model: 'bench-model' })).rps);
+    }
     results.usageOff = { rpsOff: median(offRuns), rpsOn: median(onRuns) };
 
     log('CLI start: 7 runs each, interleaved');

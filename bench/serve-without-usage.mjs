@@ -6,9 +6,11 @@
  */
 import { resolvePaths } from '../dist/config/paths.js';
 import { startDaemon } from '../dist/server/daemon.js';
+import { createLogger } from '../dist/util/log.js';
 
 const dropped = { record() {}, flush() {}, close() {} };
-const daemon = await startDaemon({ paths: resolvePaths({}, process.env), port: 0, usage: dropped });
+// the logger `tokenhub serve` has (one JSON line per request to stderr): only the usage sink differs
+const daemon = await startDaemon({ paths: resolvePaths({}, process.env), port: 0, usage: dropped, log: createLogger() });
 process.stdout.write(`listening on ${daemon.url}/v1 (usage records dropped)\n`);
 const stop = () => daemon.close().then(() => process.exit(0));
 process.once('SIGTERM', stop);
