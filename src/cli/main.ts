@@ -88,6 +88,14 @@ export function reportError(err: unknown): number {
   return 1;
 }
 
+// A reader that stops early (`tokenhub usage --json | head -1`) closes the pipe: the rest
+// of the output has nowhere to go, which is not an error (no stack trace, exit 0, as when
+// the output was read whole).
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+});
+
 main(process.argv).then((code) => {
   process.exitCode = code;
 });

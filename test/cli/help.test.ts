@@ -47,3 +47,18 @@ describe('--help says what SPEC §2 says', () => {
     for (const cmd of new Set(SPEC.map(([c]) => c[0]!))) assert.match(r.stdout, new RegExp(`^  ${cmd}\\b`, 'm'), cmd);
   });
 });
+
+describe('output into a pipe that is closed early', () => {
+  test('a reader that stops reading (| head) ends the command quietly with 0, not an EPIPE stack trace', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('../helpers/cli.js');
+    // The read end is closed before the CLI writes a byte, so its first write meets EPIPE.
+    const child = spawn(process.execPath, [BIN, '--help'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
+  });
+});
