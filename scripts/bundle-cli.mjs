@@ -65,6 +65,8 @@ const distCli = `${root}dist/cli`;
 // ../../config.example.yaml) sit two folders below the root, as the bundles do.
 const banner = { js: `"use strict";const __tokenhubImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` };
 const define = { 'import.meta.url': '__tokenhubImportMetaUrl' };
+/** What both bundles are: one minified CommonJS file for Node 20, written by this script. */
+const bundleOptions = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', minifyWhitespace: true, minifySyntax: true, logLevel: 'warning', banner, define };
 
 const configBuild = await esbuild.build({
   write: false,
@@ -74,15 +76,7 @@ const configBuild = await esbuild.build({
     loader: 'js',
   },
   outfile: `${distCli}/config.cjs`,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  logLevel: 'warning',
-  banner,
-  define,
+  ...bundleOptions,
   external: ['better-sqlite3'],
   plugins: [
     {
@@ -109,15 +103,7 @@ const cliBuild = await esbuild.build({
   write: false,
   entryPoints: [`${root}dist/cli/main.js`],
   outfile: `${root}dist/cli/tokenhub.cjs`,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  logLevel: 'warning',
-  banner,
-  define,
+  ...bundleOptions,
   plugins: [
     {
       name: 'dynamic-imports',
