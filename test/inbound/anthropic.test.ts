@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AnthropicEventWriter } from '../../src/inbound/anthropic/stream.js';
+import { AnthropicEventWriter, anthropicFrame, deltaFrame } from '../../src/inbound/anthropic/stream.js';
 
 describe('OpenAI chunks → Anthropic events', () => {
   const chunk = (delta: object, finish: string | null = null) => JSON.stringify({ id: 'c', model: 'acme/m', choices: [{ index: 0, delta, finish_reason: finish }] });
@@ -103,4 +103,18 @@ describe('OpenAI chunks → Anthropic events', () => {
     assert.equal(out[5]!.delta.signature, 'sig1');
     assert.equal(out[7]!.content_block.data, 'opaque');
   });
+});
+
+test('a delta frame from the template is byte for byte what the generic frame builder makes', () => {
+  const values = ['', 'Hello', ' "quoted" \\ back\nslash', 'ünïcødé ✓ \u2028 \u0000', '{"path": "/tmp/a.txt"}'];
+  const kinds = [
+    ['text_delta', 'text'],
+    ['thinking_delta', 'thinking'],
+    ['input_json_delta', 'partial_json'],
+  ] as const;
+  for (const [type, field] of kinds) {
+    for (const [i, value] of values.entries()) {
+      assert.equal(deltaFrame(i, type, field, value), anthropicFrame('content_block_delta', { index: i, delta: { type, [field]: value } }));
+    }
+  }
 });

@@ -28,6 +28,14 @@ type Json = Record<string, unknown>;
 
 export const anthropicFrame = (type: string, data: Json = {}): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 
+/**
+ * A content_block_delta frame carrying one string (text_delta's text, thinking_delta's
+ * thinking, input_json_delta's partial_json): the same bytes as anthropicFrame, from a
+ * template with only the string serialised. There is one per streamed token.
+ */
+export const deltaFrame = (index: number, type: 'text_delta' | 'thinking_delta' | 'input_json_delta', field: 'text' | 'thinking' | 'partial_json', value: string): string =>
+  `event: content_block_delta\ndata: {"type":"content_block_delta","index":${index},"delta":{"type":"${type}","${field}":${JSON.stringify(value)}}}\n\n`;
+
 
 export interface AnthropicStreamOptions {
   /** the message id (messageIdFor(requestId)) */
@@ -125,7 +133,7 @@ export class AnthropicEventWriter {
       const at = this.nextIndex++;
       this.toolBlocks.set(tool, at);
       out.push(anthropicFrame('content_block_start', { index: at, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } }));
-      if (call.args !== '') out.push(anthropicFrame('content_block_delta', { index: at, delta: { type: 'input_json_delta', partial_json: call.args } }));
+      if (call.args !== '') out.push(deltaFrame(at, 'input_json_delta', 'partial_json', call.args));
       out.push(anthropicFrame('content_block_stop', { index: at }));
     }
     this.heldCalls.clear();
@@ -144,14 +152,14 @@ export class AnthropicEventWriter {
   private text(text: string): string[] {
     this.chars += text.length;
     const out = this.open?.kind === 'text' ? [] : this.openBlock({ type: 'text', text: '' });
-    out.push(anthropicFrame('content_block_delta', { index: this.open!.index, delta: { type: 'text_delta', text } }));
+    out.push(deltaFrame(this.open!.index, 'text_delta', 'text', text));
     return out;
   }
 
   private reasoning(text: string): string[] {
     this.chars += text.length;
     const out = this.open?.kind === 'thinking' ? [] : this.openBlock({ type: 'thinking', thinking: '', signature: '' });
-    out.push(anthropicFrame('content_block_delta', { index: this.open!.index, delta: { type: 'thinking_delta', thinking: text } }));
+    out.push(deltaFrame(this.open!.index, 'thinking_delta', 'thinking', text));
     return out;
   }
 
@@ -170,7 +178,7 @@ export class AnthropicEventWriter {
     if (this.open?.kind !== 'thinking') {
       out.push(...this.openBlock({ type: 'thinking', thinking: '', signature: '' }));
       const text = String(block.thinking ?? '');
-      if (text !== '') out.push(anthropicFrame('content_block_delta', { index: this.open!.index, delta: { type: 'thinking_delta', thinking: text } }));
+      if (text !== '') out.push(deltaFrame(this.open!.index, 'thinking_delta', 'thinking', text));
     }
     if (typeof block.signature === 'string' && block.signature !== '') {
       out.push(anthropicFrame('content_block_delta', { index: this.open!.index, delta: { type: 'signature_delta', signature: block.signature } }));
@@ -203,7 +211,7 @@ export class AnthropicEventWriter {
       this.toolBlocks.set(tool, index);
     }
     // (a fragment for a block already stopped, after text came between, still names its own block)
-    if (args !== '') out.push(anthropicFrame('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: args } }));
+    if (args !== '') out.push(deltaFrame(index, 'input_json_delta', 'partial_json', args));
     return out;
   }
 }
