@@ -157,7 +157,12 @@ test('legacy completions come back as text_completion', () => {
 test('streams text split at awkward places into chat.completion.chunks', () => {
   for (const sizes of [[1], [2, 5], [7, 3, 13], [4096]]) {
     const tr = anthropicAdapter.streamTranslator('chat', target, makeCtx({ stream: true }));
-    const chunks = parseAll(replay(fixture('anthropic/text.sse'), tr, sizes));
+    const payloads = replay(fixture('anthropic/text.sse'), tr, sizes);
+    const chunks = parseAll(payloads);
+    // every chunk is compact JSON in the key order JSON.stringify gives (text chunks come from a template)
+    for (const p of payloads) assert.equal(p, JSON.stringify(JSON.parse(p)));
+    assert.ok(chunks.filter((c) => c.choices[0]?.delta?.content !== undefined).length >= 2, 'text chunks after the first');
+    for (const c of chunks.slice(1)) if (c.choices[0]?.delta?.content !== undefined) assert.deepEqual(Object.keys(c.choices[0]), ['index', 'delta', 'logprobs', 'finish_reason']);
     assert.equal(chunks[0]?.choices[0]?.delta?.role, 'assistant');
     assert.ok(chunks.every((c) => c.object === 'chat.completion.chunk' && c.id === 'msg_01Stream8ZxQ' && c.model === 'anthropic/claude-sonnet-4-5'));
     const acc = accumulate(chunks);

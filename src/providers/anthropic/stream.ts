@@ -56,6 +56,8 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   private finished = false;
   private roleSent = false;
   private stopped = false;
+  /** a text chunk's JSON up to its text (text(): the id, created and model do not change after message_start) */
+  private textPrefix: string | undefined;
 
   constructor(
     private readonly op: Operation,
@@ -131,6 +133,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
 
   private onMessageStart(message: Json | undefined): string[] {
     if (message && typeof message.id === 'string') this.id = message.id;
+    this.textPrefix = undefined;
     this.mergeUsage(message?.usage);
     return [];
   }
@@ -199,7 +202,10 @@ export class AnthropicStreamTranslator implements StreamTranslator {
 
   private text(text: string): string[] {
     this.chars += text.length;
-    return [this.chunk({ content: text })];
+    if (this.op !== 'chat' || !this.roleSent) return [this.chunk({ content: text })];
+    // One per streamed token: what chunk() makes, from a template with only the text serialised.
+    this.textPrefix ??= `{"id":${JSON.stringify(this.id)},"created":${this.ctx.created},"model":${JSON.stringify(this.target.servedAs)},"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":`;
+    return [`${this.textPrefix}${JSON.stringify(text)}},"logprobs":null,"finish_reason":null}]}`];
   }
 
   private chunk(delta: Json, finishReason: string | null = null): string {
