@@ -1,7 +1,7 @@
 /** Messages between the usage writer (main thread) and its worker thread. */
-import type { UsageRecord } from './usage.js';
+import type { UsageRow } from './usage.js';
 
-export type ToWorker = { type: 'records'; seq: number; records: UsageRecord[] } | { type: 'flush'; done: SharedArrayBuffer };
+export type ToWorker = { type: 'records'; seq: number; rows: UsageRow[] } | { type: 'flush'; done: SharedArrayBuffer };
 /** `written`: every batch up to `seq` is on disk */
 export type FromWorker = { type: 'error'; message: string } | { type: 'written'; seq: number };
 

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { openDatabase } from './db.js';
 import { FLUSHED, type FromWorker, type ToWorker } from './usage-protocol.js';
-import { BatchedUsageWriter, type UsageRecord, type UsageSink } from './usage.js';
+import { BatchedUsageWriter, usageRow, type UsageRecord, type UsageSink } from './usage.js';
 
 /**
  * A UsageSink that hands records to a worker thread in batches (one message every
@@ -81,7 +81,7 @@ export class ThreadedUsageWriter implements UsageSink {
     if (this.alive) {
       const seq = ++this.seq;
       this.inFlight.set(seq, this.queue);
-      this.worker.postMessage({ type: 'records', seq, records: this.queue } satisfies ToWorker);
+      this.worker.postMessage({ type: 'records', seq, rows: this.queue.map(usageRow) } satisfies ToWorker);
     } else for (const r of this.queue) this.inline().record(r);
     this.queue = [];
   }

@@ -13,7 +13,7 @@ const writer = new BatchedUsageWriter(db, 1_000, (err) => port.postMessage({ typ
 
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'records') {
-    for (const r of msg.records) writer.record(r);
+    writer.recordRows(msg.rows);
     // Acknowledged only once on disk: until then the main thread still counts the batch as pending.
     if (writer.flush()) port.postMessage({ type: 'written', seq: msg.seq } satisfies FromWorker);
   } else {
