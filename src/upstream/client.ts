@@ -39,15 +39,21 @@ export class UpstreamClient {
   }
 
   send(provider: ProviderRuntime, call: UpstreamCall, opts: SendOptions): Promise<UpstreamResponse> {
-    const sent = request(provider.baseUrl + call.path, {
+    const options = {
       method: call.method,
       headers: { ...call.headers, [HOPS_HEADER]: outboundHops(this.hopId) },
       body: call.body,
       signal: opts.signal,
       headersTimeout: opts.headersTimeoutMs,
       bodyTimeout: opts.bodyTimeoutMs,
-      dispatcher: this.dispatcherFor(provider.timeouts.connectMs),
-    });
+    };
+    const dispatcher = this.dispatcherFor(provider.timeouts.connectMs);
+    // The base URL parsed once, not the whole URL on every request, when the path needs no normalising.
+    const base = splitBaseUrl(provider.baseUrl);
+    const sent =
+      base && PLAIN_PATH.test(call.path)
+        ? dispatcher.request({ ...options, origin: base.origin, path: base.path + call.path })
+        : request(provider.baseUrl + call.path, { ...options, dispatcher });
     return sent.then((res) =>
       res.statusCode >= 400
         ? withScrubbedBody(res, credentialsOf(provider.apiKey, provider.headers, call.headers as Record<string, string>))
@@ -59,6 +65,25 @@ export class UpstreamClient {
     await Promise.all([...this.dispatchers.values()].map((d) => d.close().catch(() => {})));
     this.dispatchers.clear();
   }
+}
+
+/** A path that URL parsing would leave as it is: no dot segments, nothing to percent-encode. */
+const PLAIN_PATH = /^\/(?!.*\/\.\.?(?:\/|\?|$))[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/;
+const bases = new Map<string, { origin: string; path: string } | null>();
+
+/** A provider's base URL as origin and path prefix (no trailing slash); null when it has a query, a fragment or credentials. */
+export function splitBaseUrl(baseUrl: string): { origin: string; path: string } | null {
+  let base = bases.get(baseUrl);
+  if (base === undefined) {
+    try {
+      const url = new URL(baseUrl);
+      base = url.search || url.hash || url.username || url.password ? null : { origin: url.origin, path: url.pathname.replace(/\/+$/, '') };
+    } catch {
+      base = null;
+    }
+    bases.set(baseUrl, base);
+  }
+  return base;
 }
 
 function defaultDispatcher(connectTimeoutMs: number): Dispatcher {
