@@ -63,6 +63,11 @@ async function readRaw(c: Context, limit: number): Promise<Buffer> {
     if (!limits.budget.take(declared)) throw refuse(busy());
     held = declared;
   }
+  // The raw bytes are garbage once parsed (readJsonBody parses at once): their budget is
+  // given back a turn later, so the parse happens inside it.
+  const release = () => {
+    if (limits && held > 0) setImmediate(() => limits.budget.give(held));
+  };
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -96,15 +101,12 @@ async function readRaw(c: Context, limit: number): Promise<Buffer> {
       incoming.off('end', onEnd);
       incoming.off('error', onError);
       incoming.off('close', onClose);
+      release();
     };
     incoming.on('data', onData);
     incoming.on('end', onEnd);
     incoming.on('error', onError);
     incoming.on('close', onClose);
-  }).finally(() => {
-    // The raw bytes are garbage once parsed (readJsonBody parses at once): give them back.
-    // Deferred a turn so the parse happens inside the budget.
-    if (limits && held > 0) setImmediate(() => limits.budget.give(held));
   });
 }
 
