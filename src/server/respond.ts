@@ -93,6 +93,11 @@ export function sendProxyResult(c: Context<AppEnv>, result: ProxyResult): Respon
   return RESPONSE_ALREADY_SENT;
 }
 
+/** A JSON answer (text already serialised) with the route's headers and the request's context headers. */
+export function sendJson(c: Context<AppEnv>, status: number, body: string, headers: Record<string, string>, contentType = 'application/json'): Response {
+  return sendProxyResult(c, { status, headers: { ...headers, 'content-type': contentType }, body });
+}
+
 /** What every proxy route hands the pipeline from the request: ids, key, routing headers, the client's hang-up. */
 export function proxyInput(c: Context<AppEnv>, op: Operation, body: OpenAIBody): ProxyInput {
   // Every inbound protocol passes here: no model name reaches routing, logs or the usage table unchecked.

@@ -19,9 +19,8 @@ import { geminiErrorFromOpenAI, isGeminiError, toGenerateContentResponse } from 
 import { arrayFraming, GeminiResponseWriter, sseFraming, type GeminiFraming } from '../../inbound/gemini/stream.js';
 import { readJsonBody } from '../body.js';
 import type { AppEnv } from '../context.js';
-import { proxyInput, sendProxyResult } from '../respond.js';
+import { proxyInput, sendJson, sendProxyResult } from '../respond.js';
 import { protocolErrors } from '../middleware/protocol-errors.js';
-import { contextHeaders } from '../middleware/request-context.js';
 import { modelsForKey } from './v1.js';
 
 export interface GeminiDeps {
@@ -120,7 +119,7 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }): H
     }
   }
   const json = (c: Context<AppEnv>, body: unknown, status = 200, extra: Record<string, string> = {}) =>
-    new Response(JSON.stringify(body), { status, headers: { ...extra, ...contextHeaders(c), 'content-type': 'application/json; charset=UTF-8' } });
+    sendJson(c, status, JSON.stringify(body), extra, 'application/json; charset=UTF-8');
 
   async function generate(c: Context<AppEnv>, model: string, stream: boolean) {
     const { raw, body, notes } = await translated(c, model, 'generate_content', async () => {
@@ -142,13 +141,13 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }): H
     const headers: Record<string, string> = { ...result.headers };
     if (typeof result.body === 'string') {
       // a provider's 4xx is an OpenAI envelope here: geminiErrors reshapes it
-      if (result.status >= 400) return sendProxyResult(c, { status: result.status, headers: { ...headers, 'content-type': 'application/json' }, body: result.body });
+      if (result.status >= 400) return sendJson(c, result.status, result.body, headers);
       const answer = toGenerateContentResponse(JSON.parse(result.body), {
         includeThoughts: notes.includeThoughts,
         responseId: requestId,
         estimate: { promptTokens: promptEstimate, completionTokens: 0, cachedTokens: 0 },
       });
-      return sendProxyResult(c, { status: 200, headers: { ...headers, 'content-type': 'application/json; charset=UTF-8' }, body: JSON.stringify(answer) });
+      return sendJson(c, 200, JSON.stringify(answer), headers, 'application/json; charset=UTF-8');
     }
     const writer = new GeminiResponseWriter({ includeThoughts: notes.includeThoughts, responseId: requestId, model: body.model, promptEstimate });
     result.body.encodeWith(geminiEncoder(writer, sse ? sseFraming : arrayFraming, false));
@@ -183,7 +182,7 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }): H
     const result = await proxyRequest(deps.gateway, { ...proxyInput(c, 'embeddings', body), native });
     if (result.native) return sendProxyResult(c, result);
     const text = typeof result.body === 'string' ? result.body : '';
-    if (result.status >= 400) return sendProxyResult(c, { status: result.status, headers: { ...result.headers, 'content-type': 'application/json' }, body: text });
+    if (result.status >= 400) return sendJson(c, result.status, text, result.headers);
     const data = (JSON.parse(text) as { data?: { embedding?: unknown; index?: number }[] }).data ?? [];
     const embeddings = data.map((d) => ({ values: Array.isArray(d.embedding) ? d.embedding : [] }));
     return json(c, batch ? { embeddings } : { embedding: embeddings[0] ?? { values: [] } }, 200, result.headers);

@@ -6,7 +6,7 @@
  * to an Anthropic provider) and its chat translation (for every other provider), whose
  * answer is translated back here.
  */
-import { proxyInput, sendProxyResult } from '../respond.js';
+import { proxyInput, sendJson, sendProxyResult } from '../respond.js';
 import { writerEncoder } from '../../gateway/stream.js';
 import type { NativeRequest, Target } from '../../providers/types.js';
 import { countTokensCall, FORWARDED_HEADERS } from '../../providers/anthropic/native.js';
@@ -93,10 +93,10 @@ export function messagesRoutes(deps: MessagesDeps): Hono<AppEnv> {
       const text = typeof result.body === 'string' ? result.body : '';
       if (result.status >= 400) {
         // a provider's 4xx, already an OpenAI envelope: anthropicErrors reshapes it
-        return sendProxyResult(c, { status: result.status, headers: { ...headers, 'content-type': 'application/json' }, body: text });
+        return sendJson(c, result.status, text, headers);
       }
       const message = toAnthropicMessage(JSON.parse(text), id, { promptTokens: promptEstimate, completionTokens: 0, cachedTokens: 0 });
-      return sendProxyResult(c, { status: 200, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(message) });
+      return sendJson(c, 200, JSON.stringify(message), headers);
     }
     result.body.encodeWith(writerEncoder(new AnthropicEventWriter({ id, model: body.model, promptEstimate })));
     return sendProxyResult(c, { ...result, headers });
@@ -108,7 +108,7 @@ export function messagesRoutes(deps: MessagesDeps): Hono<AppEnv> {
     const headers = { 'request-id': c.get('requestId') };
     // The model's first candidate, when Anthropic, counts exactly (and for free); else the gateway's estimate.
     const exact = await countAtAnthropic(deps.gateway, c.get('key'), nativeRequest(c, raw));
-    if (exact) return sendProxyResult(c, { status: 200, headers: { ...headers, 'content-type': 'application/json' }, body: exact });
+    if (exact) return sendJson(c, 200, exact, headers);
     return c.json({ input_tokens: estimatePromptTokens('chat', body) }, 200, headers);
   });
 

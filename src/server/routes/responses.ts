@@ -23,7 +23,7 @@ import { checkModelName } from '../../util/identifiers.js';
 import { readJsonBody } from '../body.js';
 import type { AppEnv } from '../context.js';
 import { header } from '../headers.js';
-import { proxyInput, sendProxyResult } from '../respond.js';
+import { proxyInput, sendJson, sendProxyResult } from '../respond.js';
 import type { NativeRequest } from '../../providers/types.js';
 
 export interface ResponsesDeps {
@@ -138,16 +138,16 @@ export function responsesRoutes(deps: ResponsesDeps): Hono<AppEnv> {
         return sendProxyResult(c, { ...result, headers });
       }
       if (result.status < 400) store(JSON.parse(result.body) as Json);
-      return sendProxyResult(c, { status: result.status, headers: { ...headers, 'content-type': 'application/json' }, body: result.body });
+      return sendJson(c, result.status, result.body, headers);
     }
     if (typeof result.body === 'string') {
       // a provider's 4xx is already an OpenAI envelope, the Responses API's own
-      if (result.status >= 400) return sendProxyResult(c, { status: result.status, headers: { ...headers, 'content-type': 'application/json' }, body: result.body });
+      if (result.status >= 400) return sendJson(c, result.status, result.body, headers);
       const completion: unknown = JSON.parse(result.body);
       const usage = usageFromOpenAI(isObject(completion) ? completion.usage : undefined) ?? { promptTokens: promptEstimate, completionTokens: 0, cachedTokens: 0 };
       const response = toResponse(completion, meta, usage);
       store(response);
-      return sendProxyResult(c, { status: 200, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(response) });
+      return sendJson(c, 200, JSON.stringify(response), headers);
     }
     const writer = new ResponsesEventWriter({ ...meta, promptEstimate });
     result.body.encodeWith(writerEncoder(writer, () => store(writer.final())));
