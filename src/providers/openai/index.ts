@@ -19,7 +19,7 @@ import type {
 } from '../types.js';
 import { unreadableEvent, type SseEvent } from '../../upstream/sse.js';
 import { isTranslated, withoutAnthropicFields } from '../openai-shape.js';
-import { generatedChars, hasError, hasUsage, rewriteModel, scanUsage } from './json-scan.js';
+import { generatedChars, hasError, hasUsage, rewriteModel, scanAnswer } from './json-scan.js';
 import { responsesNative } from './responses-native.js';
 
 export { generatedChars, rewriteModel } from './json-scan.js';
@@ -173,8 +173,8 @@ export function createOpenAIAdapter(type: 'openai' | 'openai-compatible'): Provi
     },
 
     scanResponse(_op, raw, target): ScannedResponse | undefined {
-      const usage = raw.includes('"model"') ? scanUsage(raw) : undefined;
-      return usage ? { text: rewriteModel(raw, JSON.stringify(target.servedAs)), usage: usageFromOpenAI(usage) } : undefined;
+      const answer = scanAnswer(raw, target.servedAs);
+      return answer && { text: answer.text, usage: usageFromOpenAI(answer.usage) };
     },
 
     streamTranslator(_op, target, ctx) {

@@ -154,3 +154,12 @@ export function scanUsage(json: string): Record<string, unknown> | undefined {
     return undefined;
   }
 }
+
+/**
+ * A whole answer passed on without a parse: its text with the model renamed in place and
+ * its raw usage object (scanUsage). undefined when it cannot be (then parse it).
+ */
+export function scanAnswer(json: string, servedAs: string): { text: string; usage: Record<string, unknown> } | undefined {
+  const usage = json.includes('"model"') ? scanUsage(json) : undefined;
+  return usage && { text: rewriteModel(json, JSON.stringify(servedAs)), usage };
+}

@@ -9,7 +9,7 @@
 import type { SseEvent } from '../../upstream/sse.js';
 import type { NativeAdapter, NativeRequest, ProviderRuntime, RequestContext, ScannedResponse, Target, TranslatedResponse, Usage } from '../types.js';
 import { frameOf, NativeStreamMeter, parseObject, typeOf, type Json } from '../native-stream.js';
-import { rewriteModel, scanUsage } from './json-scan.js';
+import { rewriteModel, scanAnswer } from './json-scan.js';
 
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
@@ -91,8 +91,8 @@ export const responsesNative: NativeAdapter = {
   },
 
   scanResponse(_req, raw, target): ScannedResponse | undefined {
-    const usage = raw.includes('"model"') ? scanUsage(raw) : undefined;
-    return usage ? { text: rewriteModel(raw, JSON.stringify(target.servedAs)), usage: usageFromResponses(usage) } : undefined;
+    const answer = scanAnswer(raw, target.servedAs);
+    return answer && { text: answer.text, usage: usageFromResponses(answer.usage) };
   },
 
   streamTranslator(_req, target) {
