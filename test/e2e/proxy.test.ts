@@ -31,6 +31,26 @@ describe('OpenAI-compatible proxy', () => {
     assert.ok(Number(response.headers.get('x-inferoute-latency-ms')) > 0);
   });
 
+  test('a non-streamed answer with multi-byte text arrives whole: its content-length counts bytes, not characters', async () => {
+    const text = 'Grüße aus Zürich 👋 — 你好';
+    fake.setReply(() => ({ pieces: [text] }));
+    try {
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${gw.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      const bytes = Buffer.from(await res.arrayBuffer());
+      assert.equal(res.status, 200);
+      assert.equal(Number(res.headers.get('content-length')), bytes.length);
+      const body = JSON.parse(bytes.toString('utf8')) as { model: string; choices: { message: { content: string } }[] };
+      assert.equal(body.choices[0]!.message.content, text);
+      assert.equal(body.model, 'acme/gpt-fake');
+    } finally {
+      fake.setReply(() => ({}));
+    }
+  });
+
   test('forwards the body unchanged except the model, with the provider key', async () => {
     await gw.client.chat.completions.create({
       model: 'acme/gpt-fake',

@@ -44,3 +44,17 @@ test('flat fields: a key-shaped value and a credential field are masked, the res
   assert.equal(line.Authorization, '[redacted]');
   assert.deepEqual([line.level, line.status, line.ms, line.none], ['info', 200, 1.5, null]);
 });
+
+test('stderr lines are batched, and none is lost when the process exits before the batch is written', async () => {
+  const { spawn } = await import('node:child_process');
+  const logModule = new URL('../../src/util/log.ts', import.meta.url).href;
+  // three lines, then an exit in the same turn: the batch timer never fires (it is unref'd)
+  const script = `import { createLogger } from ${JSON.stringify(logModule)}; const log = createLogger(); for (const n of [1, 2, 3]) log.info('line', { n }); process.exit(0);`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  assert.equal(code, 0, stderr);
+  const lines = stderr.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; n: number });
+  assert.deepEqual(lines.map((l) => [l.msg, l.n]), [['line', 1], ['line', 2], ['line', 3]]);
+});
