@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
-import { asGatewayError, errorBody, GatewayError } from '../errors.js';
+import { errorBody, GatewayError } from '../errors.js';
+import type { HotDeps, HotRegister, HotRoute } from './hot.js';
+import { errorResponse } from './respond.js';
 import type { GatewayDeps } from '../gateway/pipeline.js';
 import type { AppEnv } from './context.js';
 import { adminAuth, keyAuth } from './middleware/auth.js';
@@ -40,16 +42,17 @@ export interface AppDeps {
   publicRoutes?: (app: Hono<AppEnv>) => void;
 }
 
+/** The Hono app, and its proxy POST routes for the hot path (hot.ts), sharing its body budget. */
+export interface BuiltApp {
+  app: Hono<AppEnv>;
+  hot: HotDeps;
+}
+
 /** The daemon's HTTP surface. Pure wiring: every dependency comes in through `deps`. */
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+export function createApp(deps: AppDeps): BuiltApp {
   const app = new Hono<AppEnv>();
 
-  app.onError((err, c) => {
-    const e = asGatewayError(err);
-    if (!(err instanceof GatewayError)) deps.gateway.log.error('unhandled error', { error: String((err as Error)?.stack ?? err) });
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...e.headers };
-    return c.body(errorBody(e), e.status as 400, headers);
-  });
+  app.onError((err) => errorResponse(err, deps.gateway.log));
   app.notFound((c) => {
     const e = new GatewayError('not_found', `Unknown endpoint ${c.req.method} ${c.req.path}`);
     return c.body(errorBody(e), 404, { 'content-type': 'application/json' });
@@ -79,9 +82,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/v1/messages/*', anthropicErrors());
   app.use('/v1/models/*', geminiErrors(true));
   app.use('/v1/*', requestContext(), keyAuth(deps.gateway.keys, deps.refreshKeys, { queryKey: isGeminiMethodPath }));
-  app.route('/v1', v1Routes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }));
-  app.route('/v1', messagesRoutes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }));
-  app.route('/v1', responsesRoutes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes, store: deps.responsesStore }));
+  const hotRoutes = new Map<string, HotRoute>();
+  const hotV1: HotRegister = (path, route) => hotRoutes.set(`/v1${path}`, route);
+  app.route('/v1', v1Routes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }, hotV1));
+  app.route('/v1', messagesRoutes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }, hotV1));
+  app.route('/v1', responsesRoutes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes, store: deps.responsesStore }, hotV1));
   // Gemini's API: /v1beta, and /v1 for the POST methods (GET /v1/models stays OpenAI's).
   app.use('/v1beta/*', geminiErrors(), requestContext(), keyAuth(deps.gateway.keys, deps.refreshKeys, { queryKey: () => true }));
   app.route('/v1beta', geminiRoutes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }, { listModels: true }));
@@ -103,5 +108,5 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
   deps.adminRoutes?.(admin);
   app.route('/admin', admin);
-  return app;
+  return { app, hot: { gateway: deps.gateway, allowedHosts: deps.allowedHosts, bodyLimits, routes: hotRoutes } };
 }

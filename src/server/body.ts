@@ -1,9 +1,8 @@
 import { header } from './headers.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Context } from 'hono';
 import { GatewayError, invalidRequest } from '../errors.js';
-import type { Logger } from '../util/log.js';
 import type { BodyLimits } from './body-budget.js';
+import type { Exchange } from './context.js';
 
 const tooLarge = (limit: number) =>
   new GatewayError('request_too_large', `Request body is larger than the limit of ${limit} bytes (server.max_body_mb)`);
@@ -41,7 +40,7 @@ function stopReadingSoon(incoming: IncomingMessage): void {
  * arrived in time. A refused body is read at most 1 MiB further (stopReadingSoon) and
  * its answer says `connection: close`.
  */
-async function readRaw(c: Context, limit: number): Promise<Buffer> {
+async function readRaw(c: Exchange, limit: number): Promise<Buffer> {
   const declared = Number(header(c, 'content-length') ?? NaN);
   const node = c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
   const incoming = node?.incoming;
@@ -52,11 +51,11 @@ async function readRaw(c: Context, limit: number): Promise<Buffer> {
   };
   if (declared > limit) throw refuse(tooLarge(limit));
   if (!incoming) {
-    const buf = Buffer.from(await c.req.arrayBuffer());
+    const buf = Buffer.from((await c.req?.arrayBuffer()) ?? new ArrayBuffer(0));
     if (buf.length > limit) throw tooLarge(limit);
     return buf;
   }
-  const limits = c.get('bodyLimits') as BodyLimits | undefined;
+  const limits: BodyLimits | undefined = c.get('bodyLimits');
   // A declared length is taken whole up front; a chunked body as it comes.
   let held = 0;
   if (limits && Number.isFinite(declared)) {
@@ -137,7 +136,7 @@ export function stripRedirectingFields(body: unknown): string[] {
 }
 
 /** The request body as parsed JSON, parsed exactly once, without fields that could redirect traffic. */
-export async function readJsonBody(c: Context, limit: number): Promise<unknown> {
+export async function readJsonBody(c: Exchange, limit: number): Promise<unknown> {
   const raw = await readRaw(c, limit);
   if (raw.length === 0) throw invalidRequest('The request body is empty; send a JSON object');
   let body: unknown;
@@ -148,7 +147,7 @@ export async function readJsonBody(c: Context, limit: number): Promise<unknown> 
   }
   const removed = stripRedirectingFields(body);
   if (removed.length > 0) {
-    (c.get('log') as Logger | undefined)?.warn('removed request body fields that could redirect traffic or swap credentials', {
+    c.get('log')?.warn('removed request body fields that could redirect traffic or swap credentials', {
       id: c.get('requestId'),
       fields: removed,
     });

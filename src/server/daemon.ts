@@ -2,10 +2,10 @@
  * The daemon: config + store + gateway + HTTP server, and the watchers that pick up
  * config.yaml edits and key changes within a second without dropping a request.
  */
-import { createAdaptorServer } from '@hono/node-server';
+import { createServer } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { randomBytes } from 'node:crypto';
 import { rmSync, statSync } from 'node:fs';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import { ensureHome, writePrivateFile, type Paths } from '../config/paths.js';
@@ -30,6 +30,7 @@ import { silentLogger, type Logger } from '../util/log.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_RETENTION_DAYS, ResponsesStore } from '../store/responses.js';
 import { createApp, type AppDeps } from './app.js';
+import { hotPath } from './hot.js';
 import { closeGracefully, exposureWarning, isLoopbackBind, listen, listenIpv6Loopback } from './listen.js';
 
 export interface DaemonOptions {
@@ -156,13 +157,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   };
   installMetrics(deps, { db });
   opts.extend?.({ deps, gateway });
-  const app = createApp(deps);
+  const { app, hot } = createApp(deps);
+  // The proxy POST routes straight from node:http (hot.ts), everything else through Hono.
+  const makeServer = (hostname: string) => createServer(hotPath(hot, getRequestListener(app.fetch, { hostname })));
 
   const requestedHost = opts.host ?? config.server.host ?? '127.0.0.1';
   // `localhost` resolves differently per system: bind both loopback addresses explicitly.
   const host = requestedHost.toLowerCase() === 'localhost' ? '127.0.0.1' : requestedHost;
   const port = opts.port ?? (env.TOKENHUB_PORT ? Number(env.TOKENHUB_PORT) : undefined) ?? config.server.port ?? 8420;
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server;
+  const server = makeServer(host);
   try {
     await listen(server, host, port);
   } catch (err) {
@@ -172,7 +175,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     throw err;
   }
   const actualPort = (server.address() as AddressInfo).port;
-  const twin = host === '127.0.0.1' ? await listenIpv6Loopback(() => createAdaptorServer({ fetch: app.fetch, hostname: '::1' }) as Server, actualPort, log) : undefined;
+  const twin = host === '127.0.0.1' ? await listenIpv6Loopback(() => makeServer('::1'), actualPort, log) : undefined;
   const servers = twin ? [server, twin] : [server];
   if (!isLoopbackBind(host)) log.warn(exposureWarning(host, actualPort));
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;

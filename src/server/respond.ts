@@ -3,28 +3,21 @@
  * the socket (strings, backpressure honoured, no web-stream round trip); elsewhere
  * (app.request in tests) it goes through a web ReadableStream.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Context } from 'hono';
+import type { ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { relayToWebStream, type SseRelay } from '../gateway/stream.js';
 import type { ProxyInput, ProxyResult } from '../gateway/pipeline.js';
 import type { OpenAIBody, Operation } from '../providers/types.js';
 import { header } from './headers.js';
 import { AbortHandle } from '../upstream/abort.js';
-import type { AppEnv } from './context.js';
+import { nodeBindings, type Exchange } from './context.js';
 import { contextHeaders } from './middleware/request-context.js';
 import { checkModelName } from '../util/identifiers.js';
-
-interface NodeBindings {
-  incoming: IncomingMessage;
-  outgoing: ServerResponse;
-}
-
-const nodeBindings = (c: Context<AppEnv>): NodeBindings | undefined =>
-  (c.env as Partial<NodeBindings> | undefined)?.outgoing ? (c.env as NodeBindings) : undefined;
+import type { Logger } from '../util/log.js';
+import { asGatewayError, errorBody, GatewayError } from '../errors.js';
 
 /** Aborts when the client goes away before its response finished. */
-export function clientAbortHandle(c: Context<AppEnv>): AbortHandle {
+export function clientAbortHandle(c: Exchange): AbortHandle {
   const handle = new AbortHandle();
   const node = nodeBindings(c);
   if (node) {
@@ -33,8 +26,7 @@ export function clientAbortHandle(c: Context<AppEnv>): AbortHandle {
       if (!outgoing.writableFinished) handle.abort();
     });
   } else {
-    const signal = c.req.raw.signal;
-    signal.addEventListener('abort', () => handle.abort(), { once: true });
+    c.req?.raw.signal.addEventListener('abort', () => handle.abort(), { once: true });
   }
   return handle;
 }
@@ -74,7 +66,7 @@ async function pipeToNode(relay: SseRelay, res: ServerResponse): Promise<void> {
   }
 }
 
-export function sendProxyResult(c: Context<AppEnv>, result: ProxyResult): Response {
+export function sendProxyResult(c: Exchange, result: ProxyResult): Response {
   const headers = Object.assign(result.headers, contextHeaders(c));
   const node = nodeBindings(c);
   if (typeof result.body === 'string') {
@@ -93,13 +85,20 @@ export function sendProxyResult(c: Context<AppEnv>, result: ProxyResult): Respon
   return RESPONSE_ALREADY_SENT;
 }
 
+/** A thrown error as its answer: OpenAI's envelope and the error's own headers (Hono's onError and the hot path). */
+export function errorResponse(err: unknown, log: Logger): Response {
+  const e = asGatewayError(err);
+  if (!(err instanceof GatewayError)) log.error('unhandled error', { error: String((err as Error)?.stack ?? err) });
+  return new Response(errorBody(e), { status: e.status, headers: { 'content-type': 'application/json', ...e.headers } });
+}
+
 /** A JSON answer (text already serialised) with the route's headers and the request's context headers. */
-export function sendJson(c: Context<AppEnv>, status: number, body: string, headers: Record<string, string>, contentType = 'application/json'): Response {
+export function sendJson(c: Exchange, status: number, body: string, headers: Record<string, string>, contentType = 'application/json'): Response {
   return sendProxyResult(c, { status, headers: { ...headers, 'content-type': contentType }, body });
 }
 
 /** What every proxy route hands the pipeline from the request: ids, key, routing headers, the client's hang-up. */
-export function proxyInput(c: Context<AppEnv>, op: Operation, body: OpenAIBody): ProxyInput {
+export function proxyInput(c: Exchange, op: Operation, body: OpenAIBody): ProxyInput {
   // Every inbound protocol passes here: no model name reaches routing, logs or the usage table unchecked.
   if (typeof body.model === 'string') checkModelName(body.model);
   return {

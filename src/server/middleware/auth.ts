@@ -1,7 +1,7 @@
 import { header } from '../headers.js';
 import type { Context, Next } from 'hono';
 import type { KeyCache } from '../../keys/cache.js';
-import type { AppEnv } from '../context.js';
+import type { AppEnv, Exchange } from '../context.js';
 import { constantTimeEqualHex, hashKey } from '../../keys/format.js';
 import { GatewayError } from '../../errors.js';
 
@@ -9,9 +9,14 @@ import { GatewayError } from '../../errors.js';
  * The client's address is the socket's (never X-Forwarded-For). Under `app.request()` in
  * tests there is no socket: the address is unknown and a key with an IP allowlist is refused.
  */
-export function clientAddress(c: Context<AppEnv>): string | undefined {
+export function clientAddress(c: Exchange): string | undefined {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
   return env?.incoming?.socket?.remoteAddress;
+}
+
+/** The key as a client sends it in a header: OpenAI's, Anthropic's or Gemini's. */
+export function keyHeader(c: Exchange): string | undefined {
+  return header(c, 'authorization') ?? header(c, 'x-api-key') ?? header(c, 'x-goog-api-key');
 }
 
 export interface KeyAuthOptions {
@@ -29,11 +34,7 @@ export interface KeyAuthOptions {
  */
 export const keyAuth = (keys: KeyCache, refresh: () => boolean = () => false, opts: KeyAuthOptions = {}) =>
   function keyAuth(c: Context<AppEnv>, next: Next) {
-    const credentials =
-      header(c, 'authorization') ??
-      header(c, 'x-api-key') ??
-      header(c, 'x-goog-api-key') ??
-      (opts.queryKey?.(c.req.path) ? c.req.query('key') : undefined);
+    const credentials = keyHeader(c) ?? (opts.queryKey?.(c.req.path) ? c.req.query('key') : undefined);
     let key;
     try {
       key = keys.authenticate(credentials);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Context, Next } from 'hono';
-import type { AppEnv } from '../context.js';
+import type { AppEnv, Exchange } from '../context.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 let pool = Buffer.alloc(0);
@@ -27,7 +27,7 @@ export function newRequestId(now: number = Date.now()): string {
 }
 
 /** The headers every /v1 response carries, for responses that set them themselves. */
-export function contextHeaders(c: Context<AppEnv>): Record<string, string> {
+export function contextHeaders(c: Exchange): Record<string, string> {
   const id = c.get('requestId');
   c.set('contextHeadersSet', true);
   return {

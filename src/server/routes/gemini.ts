@@ -39,12 +39,11 @@ export const isGeminiMethodPath = (path: string): boolean => METHOD_PATH.test(pa
  * before key auth so its 401s are covered; under /v1 it touches only Gemini method paths.
  */
 export const geminiErrors = (onlyMethodPaths = false) =>
-  protocolErrors({
+  protocolErrors(
+    { isOwn: isGeminiError, reshape: (status, parsed) => geminiErrorFromOpenAI(status, parsed) },
     // GET /v1/models/{id} is OpenAI's (and fine-tuned OpenAI ids have colons too)
-    applies: (c) => !onlyMethodPaths || (c.req.method === 'POST' && isGeminiMethodPath(c.req.path)),
-    isOwn: isGeminiError,
-    reshape: (status, parsed) => geminiErrorFromOpenAI(status, parsed),
-  });
+    (c) => !onlyMethodPaths || (c.req.method === 'POST' && isGeminiMethodPath(c.req.path)),
+  );
 
 function modelAndMethod(c: Context<AppEnv>): { model: string; method: string } {
   const m = METHOD_PATH.exec(c.req.path);

@@ -14,15 +14,16 @@ import type { ActiveKey } from '../../keys/cache.js';
 import { planCandidates } from '../../router/plan.js';
 import { AbortHandle } from '../../upstream/abort.js';
 import { header } from '../headers.js';
-import { protocolErrors } from '../middleware/protocol-errors.js';
-import { Hono, type Context } from 'hono';
+import { protocolErrors, type ErrorShape } from '../middleware/protocol-errors.js';
+import { Hono } from 'hono';
 import { estimatePromptTokens } from '../../gateway/tokens.js';
 import { proxyRequest, type GatewayDeps } from '../../gateway/pipeline.js';
 import { translateAnthropicRequest, toOpenAIRequest } from '../../inbound/anthropic/request.js';
 import { anthropicErrorFromOpenAI, messageIdFor, toAnthropicMessage } from '../../inbound/anthropic/response.js';
 import { AnthropicEventWriter } from '../../inbound/anthropic/stream.js';
 import { readJsonBody } from '../body.js';
-import type { AppEnv } from '../context.js';
+import type { AppEnv, Exchange } from '../context.js';
+import type { HotRegister } from '../hot.js';
 
 export interface MessagesDeps {
   gateway: GatewayDeps;
@@ -30,18 +31,19 @@ export interface MessagesDeps {
 }
 
 /** Any OpenAI-shaped error under /v1/messages, in Anthropic's shape (with its request-id header). */
-export const anthropicErrors = () =>
-  protocolErrors({
-    isOwn: (parsed) => (parsed as { type?: unknown } | null)?.type === 'error',
-    reshape(status, parsed, c, headers) {
-      const requestId = c.get('requestId') as string | undefined;
-      if (requestId) headers.set('request-id', requestId);
-      return anthropicErrorFromOpenAI(status, parsed, requestId);
-    },
-  });
+export const anthropicErrors = () => protocolErrors(anthropicErrorShape);
+
+const anthropicErrorShape: ErrorShape = {
+  isOwn: (parsed) => (parsed as { type?: unknown } | null)?.type === 'error',
+  reshape(status, parsed, c, headers) {
+    const requestId = c.get('requestId') as string | undefined;
+    if (requestId) headers.set('request-id', requestId);
+    return anthropicErrorFromOpenAI(status, parsed, requestId);
+  },
+};
 
 /** The client's request as an Anthropic provider gets it: body as parsed, protocol headers as sent. */
-function nativeRequest(c: Context<AppEnv>, body: Record<string, unknown>): NativeRequest {
+function nativeRequest(c: Exchange, body: Record<string, unknown>): NativeRequest {
   const headers: Record<string, string> = {};
   for (const name of FORWARDED_HEADERS) {
     const value = header(c, name);
@@ -70,10 +72,11 @@ async function countAtAnthropic(gateway: GatewayDeps, key: ActiveKey, req: Nativ
   }
 }
 
-export function messagesRoutes(deps: MessagesDeps): Hono<AppEnv> {
+/** `hot` takes POST /messages for the hot path as well (hot.ts), with its error shape. */
+export function messagesRoutes(deps: MessagesDeps, hot?: HotRegister): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
-  app.post('/messages', async function messages(c) {
+  const messages = async function messages(c: Exchange) {
     const requestId = c.get('requestId');
     const raw = (await readJsonBody(c, deps.maxBodyBytes())) as Record<string, unknown>;
     const translation = translateAnthropicRequest(raw);
@@ -100,7 +103,9 @@ export function messagesRoutes(deps: MessagesDeps): Hono<AppEnv> {
     }
     result.body.encodeWith(writerEncoder(new AnthropicEventWriter({ id, model: body.model, promptEstimate })));
     return sendProxyResult(c, { ...result, headers });
-  });
+  };
+  app.post('/messages', (c) => messages(c));
+  hot?.('/messages', { handler: messages, errors: anthropicErrorShape });
 
   app.post('/messages/count_tokens', async function countTokens(c) {
     const raw = (await readJsonBody(c, deps.maxBodyBytes())) as Record<string, unknown>;

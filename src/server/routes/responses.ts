@@ -21,7 +21,8 @@ import { usageFromOpenAI } from '../../providers/openai/index.js';
 import type { ResponsesStore, StoredResponse } from '../../store/responses.js';
 import { checkModelName } from '../../util/identifiers.js';
 import { readJsonBody } from '../body.js';
-import type { AppEnv } from '../context.js';
+import type { AppEnv, Exchange } from '../context.js';
+import type { HotRegister } from '../hot.js';
 import { header } from '../headers.js';
 import { proxyInput, sendJson, sendProxyResult } from '../respond.js';
 import type { NativeRequest } from '../../providers/types.js';
@@ -62,14 +63,15 @@ function resolveReferences(raw: unknown, lookup: (responseId: string) => StoredR
   return { ...raw, input };
 }
 
-export function responsesRoutes(deps: ResponsesDeps): Hono<AppEnv> {
+/** `hot` takes POST /responses for the hot path as well (hot.ts). */
+export function responsesRoutes(deps: ResponsesDeps, hot?: HotRegister): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   /**
    * A request refused before it reached the pipeline still leaves its one usage record
    * (the pipeline writes its own for everything after).
    */
-  const recordRejected = (c: Context<AppEnv>, model: unknown, err: unknown) => {
+  const recordRejected = (c: Exchange, model: unknown, err: unknown) => {
     let named = '';
     try {
       if (typeof model === 'string') named = checkModelName(model);
@@ -88,7 +90,7 @@ export function responsesRoutes(deps: ResponsesDeps): Hono<AppEnv> {
     return c.json(new GatewayError('invalid_request_error', message).toJSON(), upgrade ? 426 : 405);
   });
 
-  app.post('/responses', async function responses(c) {
+  const responses = async function responses(c: Exchange) {
     let raw: unknown;
     let req: ResponsesRequest;
     let history: Json[] = [];
@@ -152,7 +154,9 @@ export function responsesRoutes(deps: ResponsesDeps): Hono<AppEnv> {
     const writer = new ResponsesEventWriter({ ...meta, promptEstimate });
     result.body.encodeWith(writerEncoder(writer, () => store(writer.final())));
     return sendProxyResult(c, { ...result, headers });
-  });
+  };
+  app.post('/responses', (c) => responses(c));
+  hot?.('/responses', { handler: responses });
 
   const stored = (c: Context<AppEnv>) => {
     const id = c.req.param('id') ?? '';

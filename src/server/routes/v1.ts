@@ -8,7 +8,8 @@ import type { Target } from '../../providers/types.js';
 import type { ActiveKey } from '../../keys/cache.js';
 import { readJsonBody } from '../body.js';
 import { proxyInput, sendProxyResult } from '../respond.js';
-import type { AppEnv } from '../context.js';
+import type { AppEnv, Exchange } from '../context.js';
+import type { HotRegister } from '../hot.js';
 
 export interface V1Deps {
   gateway: GatewayDeps;
@@ -46,19 +47,22 @@ export function modelsForKey(gateway: GatewayDeps, key: ActiveKey): Record<strin
   return data;
 }
 
-export function v1Routes(deps: V1Deps): Hono<AppEnv> {
+/** `hot` takes the POST routes for the hot path as well (hot.ts). */
+export function v1Routes(deps: V1Deps, hot?: HotRegister): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
-  const proxy = (op: Operation) =>
-    async function proxyRoute(c: Context<AppEnv>) {
+  const proxy = (path: string, op: Operation) => {
+    const handler = async function proxyRoute(c: Exchange) {
       const body = validateBody(op, await readJsonBody(c, deps.maxBodyBytes()));
       const result = await proxyRequest(deps.gateway, proxyInput(c, op, body));
       return sendProxyResult(c, result);
     };
-
-  app.post('/chat/completions', proxy('chat'));
-  app.post('/completions', proxy('completions'));
-  app.post('/embeddings', proxy('embeddings'));
+    app.post(path, (c) => handler(c));
+    hot?.(path, { handler });
+  };
+  proxy('/chat/completions', 'chat');
+  proxy('/completions', 'completions');
+  proxy('/embeddings', 'embeddings');
 
   const visibleModels = (c: Context<AppEnv>) => modelsForKey(deps.gateway, c.get('key'));
 
