@@ -51,3 +51,39 @@ describe('the URL a provider call goes to', () => {
     assert.equal(splitBaseUrl('not a url'), null);
   });
 });
+
+describe('AbortHandle', () => {
+  test('undici takes it as a signal: a call waiting for its answer stops at abort, with the reason given', async () => {
+    let arrived!: () => void;
+    const seen = new Promise<void>((r) => (arrived = r));
+    const server = createServer(() => arrived()); // never answers
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    const client = new UpstreamClient();
+    const provider = { name: 'p', type: 'openai-compatible', baseUrl: `http://127.0.0.1:${port}`, apiKey: undefined, headers: {}, timeouts: { connectMs: 1000, firstByteMs: 60_000, idleMs: 60_000, totalMs: 60_000 }, weight: 1, streamUsage: false } as ProviderRuntime;
+    const handle = new AbortHandle();
+    const sent = client.send(provider, { method: 'POST', path: '/x', headers: {}, body: '{}' }, { signal: handle, headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000 });
+    await seen;
+    const reason = new Error('the client went away');
+    handle.abort(reason);
+    await assert.rejects(sent, (err) => err === reason);
+    await client.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  test('listeners run once, in order; a removed one does not run; an abort after the first does nothing', () => {
+    const handle = new AbortHandle();
+    const calls: string[] = [];
+    const a = (r: unknown) => calls.push(`a:${String(r)}`);
+    const b = () => calls.push('b');
+    const c = () => calls.push('c');
+    handle.once('abort', a).once('abort', b).once('abort', c);
+    handle.removeListener('abort', b);
+    handle.abort('why');
+    handle.abort('again');
+    assert.deepEqual(calls, ['a:why', 'c']);
+    assert.equal(handle.aborted, true);
+    assert.equal(handle.reason, 'why');
+  });
+});
