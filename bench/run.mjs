@@ -20,6 +20,8 @@ const LOAD_MS = QUICK ? 1500 : 4000;
 const PATH_MS = QUICK ? 1000 : 2500;
 const SERIAL_N = QUICK ? 300 : 1000;
 const OPEN_STREAMS = QUICK ? 200 : 1000;
+/** the work-budget rows: µs of busy work per request added to the bare proxy */
+const BURNS_US = [15, 30, 45];
 
 /**
  * The protocol paths: a client protocol to a provider protocol through TokenHub, each
@@ -155,6 +157,24 @@ async function main() {
       });
     }
 
+    log(`work budget: the bare proxy with ${BURNS_US.join(', ')} µs of busy work per request, non-streaming, ${ROUNDS} round(s)`);
+    const burners = [];
+    for (const us of BURNS_US) {
+      const p = await startChild(process.execPath, [join(ROOT, 'bench/bare-proxy.mjs')], { UPSTREAM: upstreamUrl, BURN_US: String(us) });
+      children.push(p.child);
+      burners.push({ name: `burn${us}`, us, url: `http://127.0.0.1:${p.port}`, pid: p.child.pid, runs: [] });
+    }
+    const bareRuns = [];
+    for (const t of burners) await load(t, { stream: false, connections: 50, ms: 800, model: 'bench-model' });
+    for (let r = 0; r < ROUNDS; r++) {
+      bareRuns.push(await load(bare, { stream: false, connections: 50, ms: PATH_MS, model: 'bench-model' }));
+      for (const t of burners) t.runs.push(await load(t, { stream: false, connections: 50, ms: PATH_MS, model: 'bench-model' }));
+    }
+    results.workBudget = {
+      bare: { rps: med(bareRuns, 'rps'), cpuMsPerReq: med(bareRuns, 'cpuMsPerReq') },
+      burns: burners.map((t) => ({ us: t.us, rps: med(t.runs, 'rps'), cpuMsPerReq: med(t.runs, 'cpuMsPerReq') })),
+    };
+
     log(`one connection: ${SERIAL_N} requests per target, alternating`);
     const serialRounds = [];
     for (let r = 0; r < ROUNDS; r++) serialRounds.push(await serial([direct, bare, th], SERIAL_N));
@@ -227,6 +247,17 @@ function report(r) {
     pathRows.push(['', 'streams/s', round(p.stream.bare, 0), round(p.stream.tokenhub, 0), ratio(p.stream.tokenhub, p.stream.bare), ratio(p.stream.cpuTokenhub, p.stream.cpuBare), p.errors ? `${p.errors} errors` : '']);
   }
   printTable(['path', 'metric', 'bare proxy', 'TokenHub', 'ratio', 'CPU/req ratio', 'target'], pathRows);
+  const wb = r.workBudget;
+  console.log('\nwork budget (the bare proxy spinning N µs per request: what added work costs in throughput on this machine)');
+  const tokenhubAdded = (n.tokenhub.cpuMsPerReq - n.bare.cpuMsPerReq) * 1000;
+  printTable(
+    ['added work', 'req/s', 'ratio', 'CPU/req ratio'],
+    [
+      ['none (bare)', round(wb.bare.rps, 0), '1.00×', '1.00×'],
+      ...wb.burns.map((b) => [`${b.us} µs`, round(b.rps, 0), ratio(b.rps, wb.bare.rps), ratio(b.cpuMsPerReq, wb.bare.cpuMsPerReq)]),
+      [`TokenHub (CPU ${round(tokenhubAdded, 0)} µs over bare)`, '', ratio(n.tokenhub.rps, n.bare.rps), ratio(n.tokenhub.cpuMsPerReq, n.bare.cpuMsPerReq)],
+    ],
+  );
   const errs = (name) => n[name].errors + st[name].errors;
   console.log(`\nmedians of ${r.rounds} round(s), ${r.loadMs} ms each (paths ${r.pathMs} ms); node ${r.node}; errors: bare ${errs('bare')}, calib ${errs('calibRaw') + errs('calibHono') + errs('calibHonoNode')}, TokenHub ${errs('tokenhub')}`);
 }
