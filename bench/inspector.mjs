@@ -41,11 +41,6 @@ export async function inspect(port) {
       const m = await call('Runtime.evaluate', { expression: 'process.memoryUsage().heapUsed', returnByValue: true });
       return m.result.result.value / 1048576;
     },
-    /** process.memoryUsage() of the child, in MB */
-    async memoryMb() {
-      const m = await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true });
-      return Object.fromEntries(Object.entries(JSON.parse(m.result.result.value)).map(([k, v]) => [k, Math.round(v / 104857.6) / 10]));
-    },
     close: () => ws.close(),
   };
 }
