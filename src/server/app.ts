@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { errorBody, GatewayError } from '../errors.js';
-import type { HotDeps, HotRegister, HotRoute } from './hot.js';
+import { hotRoutes, type HotDeps } from './hot.js';
 import { errorResponse } from './respond.js';
 import type { GatewayDeps } from '../gateway/pipeline.js';
 import type { AppEnv } from './context.js';
@@ -82,15 +82,15 @@ export function createApp(deps: AppDeps): BuiltApp {
   app.use('/v1/messages/*', anthropicErrors());
   app.use('/v1/models/*', geminiErrors(true));
   app.use('/v1/*', requestContext(), keyAuth(deps.gateway.keys, deps.refreshKeys, { queryKey: isGeminiMethodPath }));
-  const hotRoutes = new Map<string, HotRoute>();
-  const hotV1: HotRegister = (path, route) => hotRoutes.set(`/v1${path}`, route);
+  const hot = hotRoutes();
+  const hotV1 = hot.under('/v1');
   app.route('/v1', v1Routes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }, hotV1));
   app.route('/v1', messagesRoutes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }, hotV1));
   app.route('/v1', responsesRoutes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes, store: deps.responsesStore }, hotV1));
   // Gemini's API: /v1beta, and /v1 for the POST methods (GET /v1/models stays OpenAI's).
   app.use('/v1beta/*', geminiErrors(), requestContext(), keyAuth(deps.gateway.keys, deps.refreshKeys, { queryKey: () => true }));
-  app.route('/v1beta', geminiRoutes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }, { listModels: true }));
-  app.route('/v1', geminiRoutes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }, { listModels: false }));
+  app.route('/v1beta', geminiRoutes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }, { listModels: true }, hot.under('/v1beta')));
+  app.route('/v1', geminiRoutes({ gateway: deps.gateway, maxBodyBytes: deps.maxBodyBytes }, { listModels: false }, hotV1));
 
   const admin = new Hono<AppEnv>();
   admin.use('*', adminAuth(deps.adminToken));
@@ -108,5 +108,5 @@ export function createApp(deps: AppDeps): BuiltApp {
   });
   deps.adminRoutes?.(admin);
   app.route('/admin', admin);
-  return { app, hot: { gateway: deps.gateway, allowedHosts: deps.allowedHosts, bodyLimits, routes: hotRoutes } };
+  return { app, hot: { gateway: deps.gateway, allowedHosts: deps.allowedHosts, bodyLimits, routes: hot.routes, prefixes: hot.prefixes } };
 }

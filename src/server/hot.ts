@@ -1,10 +1,11 @@
 /**
  * The hot path: the proxy POST routes (/v1/chat/completions, /v1/completions,
- * /v1/embeddings, /v1/messages, /v1/responses) served from node:http in front of the
+ * /v1/embeddings, /v1/messages, /v1/responses, and Gemini's models/{model}:{method}
+ * under /v1beta and /v1) served from node:http in front of the
  * Hono app, with the same handlers, when nothing about the request needs the middleware
  * chain: a loopback Host, no Origin, no hops header, and a key that authenticates and
- * may be used from this address. Everything else (a refusal, CORS, a query string, every
- * other route) goes to Hono unchanged, which answers it as before.
+ * may be used from this address. Everything else (a refusal, CORS, a query string on
+ * an OpenAI or Anthropic route, a Gemini `?key=`, every other route) goes to Hono unchanged, which answers it as before.
  *
  * Hono's dispatch, its context and six middleware frames cost about a tenth of the
  * daemon's CPU per request (`node bench/ab.mjs`, CPU per request before → after: chat
@@ -23,32 +24,78 @@ import { reshapeError, type ErrorShape } from './middleware/protocol-errors.js';
 import { contextHeaders, newRequestId } from './middleware/request-context.js';
 import { errorResponse } from './respond.js';
 
-export interface HotRoute {
-  handler: (c: Exchange) => Promise<Response>;
-  /** the route's error envelope, as its protocolErrors middleware gives it under Hono */
-  errors?: ErrorShape;
+/** The request's path and its query, as a route reads them (Hono's `c.req.path` and `c.req.query`). */
+export interface RequestTarget {
+  path: string;
+  query(name: string): string | undefined;
 }
 
-/** How a routes module hands its POST routes to the hot path (path relative to where it is mounted). */
+export interface HotRoute {
+  handler: (c: Exchange, target: RequestTarget) => Promise<Response>;
+  /** the route's error envelope, as its protocolErrors middleware gives it under Hono */
+  errors?: ErrorShape;
+  /** for a route registered with `/*`: the paths under it it takes (default all) */
+  accepts?(path: string): boolean;
+}
+
+/**
+ * How a routes module hands its POST routes to the hot path (path relative to where it
+ * is mounted). A path ending in `/*` takes every path under it, with a query string.
+ */
 export type HotRegister = (path: string, route: HotRoute) => void;
 
 export interface HotDeps {
   gateway: GatewayDeps;
   allowedHosts: () => readonly string[];
   bodyLimits: BodyLimits;
-  /** exact request path → route */
+  /** exact request path (no query) → route */
   routes: ReadonlyMap<string, HotRoute>;
+  /** path prefix → route, for the paths under it the route `accepts` */
+  prefixes: readonly { prefix: string; route: HotRoute }[];
+}
+
+const noQuery = () => undefined;
+
+/**
+ * The route for a request target, and the target as the route reads it; undefined for
+ * anything Hono should see: no route, a `?key=` (keyAuth takes it), or a `%` in the
+ * path (Hono decodes paths its own way: its answer stays the one the client gets).
+ */
+function match(deps: HotDeps, url: string): { route: HotRoute; target: RequestTarget } | undefined {
+  const exact = deps.routes.get(url);
+  if (exact) return { route: exact, target: { path: url, query: noQuery } };
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (path.includes('%')) return undefined;
+  for (const p of deps.prefixes) {
+    if (!path.startsWith(p.prefix) || (p.route.accepts && !p.route.accepts(path))) continue;
+    const params = q < 0 ? undefined : new URLSearchParams(url.slice(q + 1));
+    if (params?.has('key')) return undefined;
+    return { route: p.route, target: { path, query: params ? (name) => params.get(name) ?? undefined : noQuery } };
+  }
+  return undefined;
 }
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** Empty tables, and the register function for routes mounted at `mount` (createApp). */
+export function hotRoutes(): Pick<HotDeps, 'routes' | 'prefixes'> & { under(mount: string): HotRegister } {
+  const routes = new Map<string, HotRoute>();
+  const prefixes: { prefix: string; route: HotRoute }[] = [];
+  const under = (mount: string): HotRegister => (path, route) => {
+    if (path.endsWith('/*')) prefixes.push({ prefix: mount + path.slice(0, -1), route });
+    else routes.set(mount + path, route);
+  };
+  return { routes, prefixes, under };
+}
+
 /** A node:http listener that serves the hot routes itself and hands every other request to `fallback` (Hono's). */
 export function hotPath(deps: HotDeps, fallback: Listener): Listener {
-  const { gateway, routes } = deps;
+  const { gateway } = deps;
   return function hotPath(req, res) {
-    const route = req.method === 'POST' ? routes.get(req.url!) : undefined;
+    const matched = req.method === 'POST' ? match(deps, req.url!) : undefined;
     const h = req.headers;
-    if (route === undefined || h.origin !== undefined || h[HOPS_HEADER] !== undefined || !hostAllowed(h.host, deps.allowedHosts)) {
+    if (matched === undefined || h.origin !== undefined || h[HOPS_HEADER] !== undefined || !hostAllowed(h.host, deps.allowedHosts)) {
       return fallback(req, res);
     }
     const c = new NodeExchange({ incoming: req, outgoing: res }, performance.now(), gateway.log, deps.bodyLimits);
@@ -61,13 +108,13 @@ export function hotPath(deps: HotDeps, fallback: Listener): Listener {
     if (!key.allowsIp(clientAddress(c))) return fallback(req, res);
     c.key = key;
     c.requestId = newRequestId();
-    void serve(route, c);
+    void serve(matched.route, matched.target, c);
   };
 
-  async function serve(route: HotRoute, c: NodeExchange): Promise<void> {
+  async function serve(route: HotRoute, target: RequestTarget, c: NodeExchange): Promise<void> {
     let res: Response;
     try {
-      res = await route.handler(c);
+      res = await route.handler(c, target);
     } catch (err) {
       res = errorResponse(err, gateway.log);
     }

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
+import { startFakeGemini, type FakeGemini } from '../fakes/gemini.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
 import { fakeProvider, startGateway, type TestGateway } from '../helpers/gateway.js';
 
@@ -28,22 +29,26 @@ interface Answer {
 function normalize(text: string): string {
   return text
     .replace(/\b(req|msg|resp|chatcmpl|cmpl)([_-])[A-Za-z0-9_-]+/g, '$1$2ID')
+    .replace(/"responseId":"[^"]*"/g, '"responseId":"ID"')
     .replace(/"(created|created_at)":\d+/g, '"$1":0');
 }
 
 describe('the hot path answers as the Hono routes do', () => {
   let openai: FakeOpenAI;
   let claude: FakeAnthropic;
+  let gemini: FakeGemini;
   let gw: TestGateway;
 
   before(async () => {
     openai = await startFakeOpenAI();
     claude = await startFakeAnthropic();
+    gemini = await startFakeGemini();
     gw = await startGateway({
       server: { cors_origins: [ORIGIN], max_body_mb: 1 },
       providers: {
         acme: fakeProvider(openai.url, { 'gpt-fake': { input: 1, output: 2 } }),
         claude: { type: 'anthropic', base_url: claude.url, api_key: 'sk-ant-upstream-0123456789', models: { 'claude-haiku-4-5': { input: 1, output: 5 } } },
+        google: { type: 'gemini', base_url: gemini.url, api_key: 'AIza-upstream-0123456789', models: { 'gemini-2.5-flash': { input: 0.3, output: 2.5 }, 'text-embedding-004': null } },
       },
     });
   });
@@ -51,12 +56,17 @@ describe('the hot path answers as the Hono routes do', () => {
     await gw.close();
     await openai.close();
     await claude.close();
+    await gemini.close();
   });
+
+  /** The key as the protocol's clients send it: Gemini's header when the case names it, else OpenAI's. */
+  const withKey = (extra: Record<string, string>) =>
+    'x-goog-api-key' in extra ? { ...extra, 'x-goog-api-key': extra['x-goog-api-key'] || gw.key } : { authorization: `Bearer ${gw.key}`, ...extra };
 
   async function send(path: string, body: string, origin: boolean, extra: Record<string, string> = {}): Promise<Answer> {
     const res = await request(`${gw.url}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${gw.key}`, 'content-type': 'application/json', ...(origin ? { origin: ORIGIN } : {}), ...extra },
+      headers: { 'content-type': 'application/json', ...(origin ? { origin: ORIGIN } : {}), ...withKey(extra) },
       body,
     });
     const headers: Record<string, string> = {};
@@ -67,6 +77,7 @@ describe('the hot path answers as the Hono routes do', () => {
   const chat = (extra: object = {}) => JSON.stringify({ model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }], ...extra });
   const messages = (model: string, extra: object = {}) =>
     JSON.stringify({ model, max_tokens: 64, messages: [{ role: 'user', content: 'hi' }], ...extra });
+  const gem = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] });
   const cases: [string, string, string, Record<string, string>?][] = [
     ['chat', '/v1/chat/completions', chat()],
     ['chat, streamed', '/v1/chat/completions', chat({ stream: true, stream_options: { include_usage: true } })],
@@ -84,9 +95,19 @@ describe('the hot path answers as the Hono routes do', () => {
     ['responses', '/v1/responses', JSON.stringify({ model: 'gpt-fake', input: 'hi', store: false })],
     ['responses, streamed', '/v1/responses', JSON.stringify({ model: 'gpt-fake', input: 'hi', store: false, stream: true })],
     ['responses, unknown model', '/v1/responses', JSON.stringify({ model: 'no-such-model', input: 'hi' })],
+    ['gemini generateContent to Gemini', '/v1beta/models/gemini-2.5-flash:generateContent', gem, { 'x-goog-api-key': '' }],
+    ['gemini streamGenerateContent, SSE', '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse', gem, { 'x-goog-api-key': '' }],
+    ['gemini streamGenerateContent, JSON array', '/v1beta/models/gemini-2.5-flash:streamGenerateContent', gem, { 'x-goog-api-key': '' }],
+    ['gemini generateContent translated to chat, under /v1', '/v1/models/gpt-fake:generateContent', gem, { 'x-goog-api-key': '' }],
+    ['gemini streamed translated to chat', '/v1beta/models/gpt-fake:streamGenerateContent?alt=sse', gem, { 'x-goog-api-key': '' }],
+    ['gemini embedContent', '/v1beta/models/text-embedding-004:embedContent', JSON.stringify({ content: { parts: [{ text: 'hi' }] } }), { 'x-goog-api-key': '' }],
+    ['gemini countTokens', '/v1beta/models/gemini-2.5-flash:countTokens', gem, { 'x-goog-api-key': '' }],
+    ['gemini, unknown model (Gemini envelope)', '/v1beta/models/no-such-model:generateContent', gem, { 'x-goog-api-key': '' }],
+    ['gemini, unknown method', '/v1beta/models/gemini-2.5-flash:fly', gem, { 'x-goog-api-key': '' }],
+    ['gemini, malformed JSON (Gemini envelope)', '/v1beta/models/gemini-2.5-flash:generateContent', '{"contents": [', { 'x-goog-api-key': '' }],
   ];
 
-  const refusedEarly = new Set(['chat, malformed JSON', 'chat, wrong type', 'chat, body over max_body_mb', 'messages, malformed JSON (Anthropic envelope)']);
+  const refusedEarly = new Set(['chat, malformed JSON', 'chat, wrong type', 'chat, body over max_body_mb', 'messages, malformed JSON (Anthropic envelope)', 'gemini countTokens', 'gemini, unknown method']);
   for (const [name, path, body, extra] of cases) {
     test(name, async () => {
       const before = (await gw.usage()).length;
@@ -117,5 +138,10 @@ describe('the hot path answers as the Hono routes do', () => {
     assert.equal((JSON.parse(badKeyMessages.body) as { type: string }).type, 'error', "Anthropic's envelope");
     const foreign = await send('/v1/chat/completions', chat(), false, { host: 'evil.example' });
     assert.equal(foreign.status, 403);
+    const gemQueryKey = await request(`${gw.url}/v1beta/models/gemini-2.5-flash:generateContent?key=${gw.key}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: gem });
+    assert.equal(gemQueryKey.statusCode, 200, 'a Gemini ?key= is taken (by keyAuth)');
+    await gemQueryKey.body.dump();
+    const gemEncoded = await send('/v1beta/models/gemini%2D2.5-flash:generateContent', gem, false, { 'x-goog-api-key': '' });
+    assert.equal(gemEncoded.status, 200, 'a percent-encoded model name is decoded (by Hono)');
   });
 });

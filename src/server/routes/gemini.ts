@@ -5,7 +5,7 @@
  * are translated to the OpenAI shape and run through the one pipeline; answers and
  * errors go back in Gemini's shapes.
  */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { asGatewayError, errorBody, GatewayError, invalidRequest } from '../../errors.js';
 import { RequestLedger } from '../../gateway/ledger.js';
 import type { Endpoint } from '../../store/usage.js';
@@ -18,9 +18,10 @@ import { toChatRequest } from '../../inbound/gemini/request.js';
 import { geminiErrorFromOpenAI, isGeminiError, toGenerateContentResponse } from '../../inbound/gemini/response.js';
 import { arrayFraming, GeminiResponseWriter, sseFraming, type GeminiFraming } from '../../inbound/gemini/stream.js';
 import { readJsonBody } from '../body.js';
-import type { AppEnv } from '../context.js';
+import type { AppEnv, Exchange } from '../context.js';
 import { proxyInput, sendJson, sendProxyResult } from '../respond.js';
-import { protocolErrors } from '../middleware/protocol-errors.js';
+import { protocolErrors, type ErrorShape } from '../middleware/protocol-errors.js';
+import type { HotRegister, RequestTarget } from '../hot.js';
 import { modelsForKey } from './v1.js';
 
 export interface GeminiDeps {
@@ -38,16 +39,18 @@ export const isGeminiMethodPath = (path: string): boolean => METHOD_PATH.test(pa
  * whoever produced it (key auth, body parsing, the pipeline, a provider's 4xx). Mounted
  * before key auth so its 401s are covered; under /v1 it touches only Gemini method paths.
  */
+const geminiErrorShape: ErrorShape = { isOwn: isGeminiError, reshape: (status, parsed) => geminiErrorFromOpenAI(status, parsed) };
+
 export const geminiErrors = (onlyMethodPaths = false) =>
   protocolErrors(
-    { isOwn: isGeminiError, reshape: (status, parsed) => geminiErrorFromOpenAI(status, parsed) },
+    geminiErrorShape,
     // GET /v1/models/{id} is OpenAI's (and fine-tuned OpenAI ids have colons too)
     (c) => !onlyMethodPaths || (c.req.method === 'POST' && isGeminiMethodPath(c.req.path)),
   );
 
-function modelAndMethod(c: Context<AppEnv>): { model: string; method: string } {
-  const m = METHOD_PATH.exec(c.req.path);
-  if (!m) throw new GatewayError('not_found', `Unknown endpoint ${c.req.method} ${c.req.path}`);
+function modelAndMethod(path: string): { model: string; method: string } {
+  const m = METHOD_PATH.exec(path);
+  if (!m) throw new GatewayError('not_found', `Unknown endpoint POST ${path}`);
   const model = decodeURIComponent(m[1]!).replace(/^models\//, '');
   return { model: checkModelName(model), method: m[2]! };
 }
@@ -104,10 +107,11 @@ function geminiModel(m: Json): Json {
   return out;
 }
 
-export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }): Hono<AppEnv> {
+/** `hot` takes the POST method routes for the hot path as well (hot.ts), with Gemini's error shape. */
+export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }, hot?: HotRegister): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   /** A request refused before the pipeline (bad body) still leaves its one usage record; the pipeline writes the rest. */
-  async function translated<T>(c: Context<AppEnv>, model: string, endpoint: Endpoint, translate: () => Promise<T>): Promise<T> {
+  async function translated<T>(c: Exchange, model: string, endpoint: Endpoint, translate: () => Promise<T>): Promise<T> {
     try {
       return await translate();
     } catch (err) {
@@ -117,10 +121,10 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }): H
       throw err;
     }
   }
-  const json = (c: Context<AppEnv>, body: unknown, status = 200, extra: Record<string, string> = {}) =>
+  const json = (c: Exchange, body: unknown, status = 200, extra: Record<string, string> = {}) =>
     sendJson(c, status, JSON.stringify(body), extra, 'application/json; charset=UTF-8');
 
-  async function generate(c: Context<AppEnv>, model: string, stream: boolean) {
+  async function generate(c: Exchange, target: RequestTarget, model: string, stream: boolean) {
     const { raw, body, notes } = await translated(c, model, 'generate_content', async () => {
       const raw = await readJsonBody(c, deps.maxBodyBytes());
       return { raw: raw as Json, ...toChatRequest(raw, model, { stream }) };
@@ -129,7 +133,7 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }): H
     const promptEstimate = estimatePromptTokens('chat', body);
     const native = { protocol: 'gemini' as const, body: raw, action: stream ? 'streamGenerateContent' : 'generateContent', headers: {} };
     const result = await proxyRequest(deps.gateway, { ...proxyInput(c, 'chat', body), endpoint: 'generate_content', native, untranslatable: notes.refusal });
-    const sse = c.req.query('alt') === 'sse';
+    const sse = target.query('alt') === 'sse';
     if (result.native) {
       // A Gemini provider answered in Gemini's own words (its 4xx too): as is, or its SSE reframed as the JSON array.
       if (typeof result.body === 'string' || sse) return sendProxyResult(c, result);
@@ -153,7 +157,7 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }): H
     return sendProxyResult(c, { ...result, headers: { ...result.headers, 'content-type': sse ? 'text/event-stream' : 'application/json; charset=UTF-8' } });
   }
 
-  async function countTokens(c: Context<AppEnv>, model: string) {
+  async function countTokens(c: Exchange, model: string) {
     // No provider is asked: an estimate, as the gateway plans and meters with (and as /v1/messages/count_tokens).
     const raw = await readJsonBody(c, deps.maxBodyBytes());
     const inner = isObject(raw) && isObject(raw.generateContentRequest) ? raw.generateContentRequest : raw;
@@ -162,7 +166,7 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }): H
   }
 
   /** EmbedContentRequest(s) → an OpenAI embeddings body: the parts' text, one input each. */
-  async function embeddingsBody(c: Context<AppEnv>, model: string, batch: boolean) {
+  async function embeddingsBody(c: Exchange, model: string, batch: boolean) {
     const raw = await readJsonBody(c, deps.maxBodyBytes());
     if (!isObject(raw)) throw invalidRequest('The request body must be a JSON object');
     let requests: Json[];
@@ -175,7 +179,7 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }): H
     return { raw, body: { model, input, encoding_format: 'float', ...(typeof dims === 'number' ? { dimensions: dims } : {}) } };
   }
 
-  async function embed(c: Context<AppEnv>, model: string, batch: boolean) {
+  async function embed(c: Exchange, model: string, batch: boolean) {
     const { raw, body } = await translated(c, model, 'embeddings', () => embeddingsBody(c, model, batch));
     const native = { protocol: 'gemini' as const, body: raw, action: batch ? 'batchEmbedContents' : 'embedContent', headers: {} };
     const result = await proxyRequest(deps.gateway, { ...proxyInput(c, 'embeddings', body), native });
@@ -187,13 +191,13 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }): H
     return json(c, batch ? { embeddings } : { embedding: embeddings[0] ?? { values: [] } }, 200, result.headers);
   }
 
-  app.post('/models/*', async function geminiMethod(c) {
-    const { model, method } = modelAndMethod(c);
+  const geminiMethod = async function geminiMethod(c: Exchange, target: RequestTarget) {
+    const { model, method } = modelAndMethod(target.path);
     switch (method) {
       case 'generateContent':
-        return generate(c, model, false);
+        return generate(c, target, model, false);
       case 'streamGenerateContent':
-        return generate(c, model, true);
+        return generate(c, target, model, true);
       case 'countTokens':
         return countTokens(c, model);
       case 'embedContent':
@@ -203,7 +207,9 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }): H
       default:
         throw new GatewayError('not_found', `Method ${method} is not supported through TokenHub`);
     }
-  });
+  };
+  app.post('/models/*', (c) => geminiMethod(c, { path: c.req.path, query: (name) => c.req.query(name) }));
+  hot?.('/models/*', { handler: geminiMethod, errors: geminiErrorShape, accepts: isGeminiMethodPath });
 
   if (opts.listModels) {
     app.get('/models', (c) => json(c, { models: modelsForKey(deps.gateway, c.get('key')).map(geminiModel) }));
