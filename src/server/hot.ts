@@ -1,11 +1,11 @@
 /**
  * The hot path: the proxy POST routes (/v1/chat/completions, /v1/completions,
  * /v1/embeddings, /v1/messages, /v1/responses, and Gemini's models/{model}:{method}
- * under /v1beta and /v1) served from node:http in front of the
- * Hono app, with the same handlers, when nothing about the request needs the middleware
- * chain: a loopback Host, no Origin, no hops header, and a key that authenticates and
- * may be used from this address. Everything else (a refusal, CORS, a query string on
- * an OpenAI or Anthropic route, a Gemini `?key=`, every other route) goes to Hono unchanged, which answers it as before.
+ * under /v1beta and /v1) served from node:http in front of the Hono app, with the same
+ * handlers, when nothing about the request needs the middleware chain: a loopback Host,
+ * no Origin, no hops header, and a key that authenticates and may be used from this
+ * address. Everything else (a refusal, CORS, a query string on an OpenAI or Anthropic
+ * route, a Gemini `?key=`, every other route) goes to Hono, which answers it as before.
  *
  * Hono's dispatch, its context and six middleware frames cost about a tenth of the
  * daemon's CPU per request (`node bench/ab.mjs`, CPU per request before → after: chat
