@@ -6,6 +6,7 @@
  * these limits (they are billed as output), so the cap holds for reasoning models too.
  */
 import type { NativeRequest, OpenAIBody } from '../providers/types.js';
+import { forgetRawText } from '../providers/openai-shape.js';
 
 type Body = Record<string, unknown>;
 
@@ -66,6 +67,11 @@ const NATIVE: Record<NativeRequest['protocol'], (body: Body, cap: number) => voi
 
 /** Caps the request everywhere it may be forwarded from: the chat body and the client's own body. */
 export function capOutputTokens(input: { body: OpenAIBody; native?: NativeRequest | undefined }, cap: number): void {
+  // The bodies change here: the client's text no longer says what they say.
   capChatBody(input.body as Body, cap);
-  if (input.native) NATIVE[input.native.protocol](input.native.body, cap);
+  forgetRawText(input.body);
+  if (input.native) {
+    NATIVE[input.native.protocol](input.native.body, cap);
+    forgetRawText(input.native.body);
+  }
 }

@@ -1,6 +1,7 @@
 import { header } from './headers.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, invalidRequest } from '../errors.js';
+import { keepRawText } from '../providers/openai-shape.js';
 import type { BodyLimits } from './body-budget.js';
 import type { Exchange } from './context.js';
 
@@ -139,13 +140,16 @@ export function stripRedirectingFields(body: unknown): string[] {
 export async function readJsonBody(c: Exchange, limit: number): Promise<unknown> {
   const raw = await readRaw(c, limit);
   if (raw.length === 0) throw invalidRequest('The request body is empty; send a JSON object');
+  const text = raw.toString('utf8');
   let body: unknown;
   try {
-    body = JSON.parse(raw.toString('utf8'));
+    body = JSON.parse(text);
   } catch (err) {
     throw invalidRequest(`The request body is not valid JSON: ${(err as Error).message}`);
   }
   const removed = stripRedirectingFields(body);
+  // The text still says what the body says: an adapter may forward it edited instead of serialising the body again.
+  if (removed.length === 0 && typeof body === 'object' && body !== null && !Array.isArray(body)) keepRawText(body, text);
   if (removed.length > 0) {
     c.get('log')?.warn('removed request body fields that could redirect traffic or swap credentials', {
       id: c.get('requestId'),

@@ -10,6 +10,8 @@ export interface RecordedRequest {
   headers: IncomingMessage['headers'];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: Record<string, any>;
+  /** the body's text as it arrived */
+  raw: string;
 }
 
 export async function readRequest(req: IncomingMessage): Promise<RecordedRequest> {
@@ -23,6 +25,7 @@ export async function readRequest(req: IncomingMessage): Promise<RecordedRequest
     query: url.searchParams,
     headers: req.headers,
     body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    raw: text,
   };
 }
 

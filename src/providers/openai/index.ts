@@ -18,8 +18,8 @@ import type {
   Usage,
 } from '../types.js';
 import { unreadableEvent, type SseEvent } from '../../upstream/sse.js';
-import { isTranslated, withoutAnthropicFields } from '../openai-shape.js';
-import { generatedChars, hasError, hasUsage, rewriteModel, scanAnswer } from './json-scan.js';
+import { isTranslated, rawText, withoutAnthropicFields } from '../openai-shape.js';
+import { generatedChars, hasError, hasUsage, rewriteModel, scanAnswer, withTopLevelFields } from './json-scan.js';
 import { responsesNative } from './responses-native.js';
 
 export { generatedChars, rewriteModel } from './json-scan.js';
@@ -151,16 +151,23 @@ export function createOpenAIAdapter(type: 'openai' | 'openai-compatible'): Provi
     native: responsesNative,
 
     buildRequest(op: Operation, body: OpenAIBody, target: Target, ctx: RequestContext): UpstreamCall {
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...target.provider.headers };
+      if (target.provider.apiKey) headers.authorization = `Bearer ${target.provider.apiKey}`;
+      const wantsUsage = ctx.stream && op !== 'embeddings' && target.provider.streamUsage;
+      const so = body.stream_options as Record<string, unknown> | undefined;
+      // A chat client's own text, with only the model (and stream_options) edited: no second serialisation.
+      const raw = isTranslated(body) ? undefined : rawText(body);
+      if (raw !== undefined && (!wantsUsage || so === undefined || so?.include_usage === true)) {
+        const edits: Record<string, string> = { model: JSON.stringify(target.upstreamModel) };
+        if (wantsUsage && so === undefined) edits.stream_options = '{"include_usage":true}';
+        const text = withTopLevelFields(raw, edits);
+        if (text !== undefined) return { method: 'POST', path: PATHS[op], headers, body: text };
+      }
       // A body translated from another protocol loses what only Anthropic reads; a chat client's own body passes as sent.
       const out: Record<string, unknown> = isTranslated(body) ? withoutAnthropicFields({ ...body, model: target.upstreamModel }, type === 'openai') : { ...body, model: target.upstreamModel };
       // A thinking budget translated to reasoning_effort goes only to OpenAI's reasoning models; the others refuse the field.
       if (type === 'openai' && isTranslated(body) && !REASONING_MODEL.test(target.upstreamModel)) delete out.reasoning_effort;
-      if (ctx.stream && op !== 'embeddings' && target.provider.streamUsage) {
-        const so = (body.stream_options as Record<string, unknown> | undefined) ?? {};
-        out.stream_options = { ...so, include_usage: true };
-      }
-      const headers: Record<string, string> = { 'content-type': 'application/json', ...target.provider.headers };
-      if (target.provider.apiKey) headers.authorization = `Bearer ${target.provider.apiKey}`;
+      if (wantsUsage) out.stream_options = { ...so, include_usage: true };
       return { method: 'POST', path: PATHS[op], headers, body: JSON.stringify(out) };
     },
 
