@@ -48,8 +48,15 @@ export function procStat(pid) {
 }
 
 const PROMPT = 'Say twenty words.';
-/** A request in each inbound protocol: path and body. */
+/** A coding agent's long conversation: 60 turns, about 100 KB of JSON (code, quotes, newlines). */
+const LONG_CHAT = Array.from({ length: 60 }, (_, i) => ({
+  role: i % 2 ? 'assistant' : 'user',
+  content: 'Some code: function f(x) { return x * 2; }\n"quoted" text and more words here. '.repeat(20),
+}));
+
+/** A request in each inbound protocol: path and body (`chat-large`: chat with a 100 KB conversation). */
 export const REQUESTS = {
+  'chat-large': (model, stream) => ({ path: '/v1/chat/completions', body: JSON.stringify({ model, messages: [...LONG_CHAT, { role: 'user', content: PROMPT }], max_tokens: 64, ...(stream ? { stream: true } : {}) }) }),
   chat: (model, stream) => ({ path: '/v1/chat/completions', body: JSON.stringify({ model, messages: [{ role: 'user', content: PROMPT }], max_tokens: 64, ...(stream ? { stream: true } : {}) }) }),
   messages: (model, stream) => ({ path: '/v1/messages', body: JSON.stringify({ model, max_tokens: 64, messages: [{ role: 'user', content: PROMPT }], ...(stream ? { stream: true } : {}) }) }),
   responses: (model, stream) => ({ path: '/v1/responses', body: JSON.stringify({ model, input: PROMPT, max_output_tokens: 64, store: false, ...(stream ? { stream: true } : {}) }) }),
