@@ -6,7 +6,7 @@
  * these limits (they are billed as output), so the cap holds for reasoning models too.
  */
 import type { NativeRequest, OpenAIBody } from '../providers/types.js';
-import { forgetRawText } from '../providers/openai-shape.js';
+import { forgetRawText } from '../providers/request-text.js';
 
 type Body = Record<string, unknown>;
 

@@ -57,27 +57,6 @@ export function markTranslated<T extends object>(body: T): T {
 
 export const isTranslated = (body: object): boolean => (body as Record<symbol, unknown>)[TRANSLATED] === true;
 
-/**
- * The client's own text of a request body (readJsonBody), kept on the parsed object so
- * that an adapter forwarding it to a provider of the same protocol can edit the text
- * (the model name, say) instead of serialising the whole body again: that costs ~140 µs
- * for a 100 KB conversation, and the text goes as the client wrote it (its numbers,
- * escapes and key order included). A non-enumerable symbol: a copy of the body ({...body})
- * does not carry it, and whatever changes a body in place must call forgetRawText
- * (output-cap.ts is the one place that does).
- */
-const RAW_TEXT = Symbol('tokenhub.rawText');
-
-export function keepRawText(body: object, text: string): void {
-  Object.defineProperty(body, RAW_TEXT, { value: text, writable: true, configurable: true, enumerable: false });
-}
-
-export function forgetRawText(body: object): void {
-  delete (body as Record<symbol, unknown>)[RAW_TEXT];
-}
-
-/** The client's text of `body`, if it is still what the body says. */
-export const rawText = (body: object): string | undefined => (body as Record<symbol, string | undefined>)[RAW_TEXT];
 
 /**
  * The middle representation's fields for Anthropic (cache_control, thinking,

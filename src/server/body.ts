@@ -1,7 +1,7 @@
 import { header } from './headers.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, invalidRequest } from '../errors.js';
-import { keepRawText } from '../providers/openai-shape.js';
+import { keepRawText } from '../providers/request-text.js';
 import type { BodyLimits } from './body-budget.js';
 import type { Exchange } from './context.js';
 

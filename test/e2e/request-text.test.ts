@@ -7,24 +7,39 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
+import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
+import { startFakeGemini, type FakeGemini } from '../fakes/gemini.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
+import { startReplay, type ReplayServer } from '../fakes/replay.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 
 describe('the request text a chat client sent', () => {
   let fake: FakeOpenAI;
+  let claude: FakeAnthropic;
+  let oai: ReplayServer;
+  let gemini: FakeGemini;
   let gw: TestGateway;
 
   before(async () => {
     fake = await startFakeOpenAI();
+    claude = await startFakeAnthropic();
+    gemini = await startFakeGemini();
+    oai = await startReplay(() => ({ fixture: 'openai/responses/responses-text.json' }));
     gw = await startGateway({
       providers: {
         acme: { type: 'openai-compatible', base_url: fake.url, api_key: 'sk-upstream-secret-0123456789', models: { alias: { upstream_id: 'acme-large-2', input: 1, output: 2 } } },
+        claude: { type: 'anthropic', base_url: claude.url, api_key: 'sk-ant-upstream-0123456789', models: { sonnet: { upstream_id: 'claude-sonnet-4-5', input: 3, output: 15 } } },
+        google: { type: 'gemini', base_url: gemini.url, api_key: 'AIza-upstream-0123456789', models: { flash: { upstream_id: 'gemini-2.5-flash', input: 0.3, output: 2.5 } } },
+        oai: { type: 'openai', base_url: oai.url, api_key: 'sk-upstream-openai-0123456789', models: { big: { upstream_id: 'gpt-4.1', input: 2, output: 8 } } },
       },
     });
   });
   after(async () => {
     await gw.close();
     await fake.close();
+    await claude.close();
+    await oai.close();
+    await gemini.close();
   });
 
   const post = (text: string, key = gw.key) =>
@@ -70,5 +85,27 @@ describe('the request text a chat client sent', () => {
     await redirected.body.dump();
     assert.equal(fake.requests.at(-1)!.body.api_base, undefined);
     assert.ok(!fake.requests.at(-1)!.raw.includes('evil.example'));
+  });
+
+  test('the native paths too: /v1/messages to Anthropic, /v1/responses to OpenAI and Gemini to Gemini get the client\'s text, the model renamed', async () => {
+    const messages = String.raw`{"model" : "sonnet", "max_tokens": 64, "metadata": {"user_id": "u\u0031"},
+ "messages": [{"role": "user", "content": "temperature 1.0 \"model\""}], "temperature": 1.0}`;
+    const m = await request(`${gw.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': gw.key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' }, body: messages });
+    assert.equal(m.statusCode, 200);
+    await m.body.dump();
+    assert.equal(claude.requests.at(-1)!.raw, messages.replace('"model" : "sonnet"', '"model" : "claude-sonnet-4-5"'));
+
+    const responses = '{"input": "Tell me a story.", "model":"big", "store": false, "top_p": 1.0, "reasoning": {"effort": "low"}}';
+    const r = await request(`${gw.url}/v1/responses`, { method: 'POST', headers: { authorization: `Bearer ${gw.key}`, 'content-type': 'application/json' }, body: responses });
+    assert.equal(r.statusCode, 200);
+    await r.body.dump();
+    assert.equal(oai.requests.at(-1)!.raw, responses.replace('"model":"big"', '"model":"gpt-4.1"'));
+
+    const generate = '{ "contents" : [{"role": "user", "parts": [{"text": "caf\u00e9"}]}], "generationConfig": {"temperature": 1.0} }';
+    const g = await request(`${gw.url}/v1beta/models/flash:generateContent`, { method: 'POST', headers: { 'x-goog-api-key': gw.key, 'content-type': 'application/json' }, body: generate });
+    assert.equal(g.statusCode, 200);
+    await g.body.dump();
+    assert.equal(gemini.requests.at(-1)!.path, '/v1beta/models/gemini-2.5-flash:generateContent');
+    assert.equal(gemini.requests.at(-1)!.raw, generate, 'the model is in the path: the body as sent');
   });
 });

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { topLevelFields, withTopLevelFields } from '../../src/providers/openai/json-scan.js';
+import { topLevelFields, withTopLevelFields } from '../../src/providers/request-text.js';
 
 /** A small deterministic generator of JSON values with awkward strings and nesting. */
 function generator(seed: number) {

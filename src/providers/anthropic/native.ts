@@ -8,6 +8,7 @@
  */
 import type { SseEvent } from '../../upstream/sse.js';
 import { rewriteModel } from '../openai/json-scan.js';
+import { editedText } from '../request-text.js';
 import type { NativeAdapter, NativeRequest, RequestContext, Target, TranslatedResponse, UpstreamCall, Usage } from '../types.js';
 import { frameOf, NativeStreamMeter, parseObject, typeOf, type Json } from '../native-stream.js';
 import { anthropicHeaders } from './headers.js';
@@ -108,7 +109,8 @@ export const anthropicNative: NativeAdapter = {
   speaks: (protocol) => protocol === 'anthropic-messages',
 
   buildRequest(req: NativeRequest, target: Target, _ctx: RequestContext) {
-    const body = JSON.stringify({ ...req.body, model: target.upstreamModel });
+    // The client's own text with the model renamed, or else the body serialised.
+    const body = editedText(req.body, { model: JSON.stringify(target.upstreamModel) }) ?? JSON.stringify({ ...req.body, model: target.upstreamModel });
     return { method: 'POST', path: '/v1/messages', headers: nativeHeaders(req, target), body };
   },
 

@@ -9,6 +9,7 @@ import { NativeStreamMeter, parseObject } from '../native-stream.js';
 import { isObject, type Json } from '../openai-shape.js';
 import type { NativeAdapter, NativeRequest, RequestContext, Target, TranslatedResponse, Usage } from '../types.js';
 import { usageFromGemini } from './response.js';
+import { rawText } from '../request-text.js';
 
 /** The Gemini methods a client may send natively; the rest (countTokens…) are answered by the gateway. */
 const FORWARDED = new Set(['generateContent', 'streamGenerateContent', 'embedContent', 'batchEmbedContents']);
@@ -90,7 +91,9 @@ export function geminiNative(headers: (target: Target) => Record<string, string>
     buildRequest(req: NativeRequest, target: Target, _ctx: RequestContext) {
       const action = req.action && FORWARDED.has(req.action) ? req.action : 'generateContent';
       const body = withModel(req.body, action, target.upstreamModel);
-      return { method: 'POST' as const, path: path(target.upstreamModel, action), headers: headers(target), body: JSON.stringify(body) };
+      // The model is in the path: an unchanged body goes as the client's own text.
+      const text = body === req.body ? rawText(body) : undefined;
+      return { method: 'POST' as const, path: path(target.upstreamModel, action), headers: headers(target), body: text ?? JSON.stringify(body) };
     },
 
     parseResponse(_req: NativeRequest, payload: unknown, _target: Target, raw: string): TranslatedResponse {

@@ -18,8 +18,9 @@ import type {
   Usage,
 } from '../types.js';
 import { unreadableEvent, type SseEvent } from '../../upstream/sse.js';
-import { isTranslated, rawText, withoutAnthropicFields } from '../openai-shape.js';
-import { generatedChars, hasError, hasUsage, rewriteModel, scanAnswer, withTopLevelFields } from './json-scan.js';
+import { isTranslated, withoutAnthropicFields } from '../openai-shape.js';
+import { editedText } from '../request-text.js';
+import { generatedChars, hasError, hasUsage, rewriteModel, scanAnswer } from './json-scan.js';
 import { responsesNative } from './responses-native.js';
 
 export { generatedChars, rewriteModel } from './json-scan.js';
@@ -156,11 +157,10 @@ export function createOpenAIAdapter(type: 'openai' | 'openai-compatible'): Provi
       const wantsUsage = ctx.stream && op !== 'embeddings' && target.provider.streamUsage;
       const so = body.stream_options as Record<string, unknown> | undefined;
       // A chat client's own text, with only the model (and stream_options) edited: no second serialisation.
-      const raw = isTranslated(body) ? undefined : rawText(body);
-      if (raw !== undefined && (!wantsUsage || so === undefined || so?.include_usage === true)) {
+      if (!isTranslated(body) && (!wantsUsage || so === undefined || so?.include_usage === true)) {
         const edits: Record<string, string> = { model: JSON.stringify(target.upstreamModel) };
         if (wantsUsage && so === undefined) edits.stream_options = '{"include_usage":true}';
-        const text = withTopLevelFields(raw, edits);
+        const text = editedText(body, edits);
         if (text !== undefined) return { method: 'POST', path: PATHS[op], headers, body: text };
       }
       // A body translated from another protocol loses what only Anthropic reads; a chat client's own body passes as sent.

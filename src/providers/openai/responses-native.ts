@@ -10,6 +10,7 @@ import type { SseEvent } from '../../upstream/sse.js';
 import type { NativeAdapter, NativeRequest, ProviderRuntime, RequestContext, ScannedResponse, Target, TranslatedResponse, Usage } from '../types.js';
 import { frameOf, NativeStreamMeter, parseObject, typeOf, type Json } from '../native-stream.js';
 import { rewriteModel, scanAnswer } from './json-scan.js';
+import { editedText } from '../request-text.js';
 
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
@@ -81,7 +82,9 @@ export const responsesNative: NativeAdapter = {
   buildRequest(req: NativeRequest, target: Target, _ctx: RequestContext) {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...target.provider.headers };
     if (target.provider.apiKey) headers.authorization = `Bearer ${target.provider.apiKey}`;
-    return { method: 'POST', path: '/responses', headers, body: JSON.stringify({ ...req.body, model: target.upstreamModel }) };
+    // The client's own text with the model renamed (not when earlier turns were added to it), or else the body serialised.
+    const body = editedText(req.body, { model: JSON.stringify(target.upstreamModel) }) ?? JSON.stringify({ ...req.body, model: target.upstreamModel });
+    return { method: 'POST', path: '/responses', headers, body };
   },
 
   parseResponse(_req, payload, target, raw): TranslatedResponse {
