@@ -8,7 +8,7 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
-import { fakeProvider, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { eventually, fakeProvider, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 const MiB = 1024 * 1024;
 
@@ -106,5 +106,33 @@ describe('request bodies are bounded', () => {
     const next = open(gw, { 'content-length': size });
     next.req.end(body);
     assert.equal(await next.response.then(statusOf), 200, 'the budget was given back');
+  });
+
+  test('clients that hang up halfway through their bodies: their budget comes back, the daemon goes on answering, no record is left', { timeout: 20_000 }, async () => {
+    const size = Math.round(0.9 * MiB);
+    const body = chatBodyOf(size);
+    const records = (await gw.usage()).length;
+    // Two bodies that hold 1.8 of the 2 MiB: a third is refused while they are read.
+    const gone = [0, 1].map(() => open(gw, { 'content-length': size }));
+    for (const g of gone) g.req.write(body.subarray(0, 10));
+    await eventually(async () => {
+      const third = open(gw, { 'content-length': size });
+      third.req.write(body.subarray(0, 10));
+      const status = await third.response.then(statusOf);
+      third.req.destroy();
+      return status === 503;
+    });
+    for (const g of gone) g.req.destroy();
+    // Once they are gone, two bodies of the same size fit again together.
+    await eventually(async () => {
+      const pair = [0, 1].map(() => open(gw, { 'content-length': size }));
+      for (const p of pair) p.req.write(body.subarray(0, 10));
+      for (const p of pair) p.req.end(body.subarray(10));
+      const statuses = await Promise.all(pair.map((p) => p.response.then(statusOf)));
+      return statuses.every((s) => s === 200);
+    });
+    const added = (await gw.usage()).slice(records);
+    assert.ok(added.length >= 2);
+    assert.deepEqual(new Set(added.map((r) => r.status)), new Set([200]), 'only answered requests left records');
   });
 });
