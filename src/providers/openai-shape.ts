@@ -57,7 +57,6 @@ export function markTranslated<T extends object>(body: T): T {
 
 export const isTranslated = (body: object): boolean => (body as Record<symbol, unknown>)[TRANSLATED] === true;
 
-
 /**
  * The middle representation's fields for Anthropic (cache_control, thinking,
  * thinking_blocks), removed from a translated body before it goes to an OpenAI-shaped
