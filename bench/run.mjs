@@ -157,24 +157,6 @@ async function main() {
       });
     }
 
-    log(`work budget: the bare proxy with ${BURNS_US.join(', ')} µs of busy work per request, non-streaming, ${ROUNDS} round(s)`);
-    const burners = [];
-    for (const us of BURNS_US) {
-      const p = await startChild(process.execPath, [join(ROOT, 'bench/bare-proxy.mjs')], { UPSTREAM: upstreamUrl, BURN_US: String(us) });
-      children.push(p.child);
-      burners.push({ name: `burn${us}`, us, url: `http://127.0.0.1:${p.port}`, pid: p.child.pid, runs: [] });
-    }
-    const bareRuns = [];
-    for (const t of burners) await load(t, { stream: false, connections: 50, ms: 800, model: 'bench-model' });
-    for (let r = 0; r < ROUNDS; r++) {
-      bareRuns.push(await load(bare, { stream: false, connections: 50, ms: PATH_MS, model: 'bench-model' }));
-      for (const t of burners) t.runs.push(await load(t, { stream: false, connections: 50, ms: PATH_MS, model: 'bench-model' }));
-    }
-    results.workBudget = {
-      bare: { rps: med(bareRuns, 'rps'), cpuMsPerReq: med(bareRuns, 'cpuMsPerReq') },
-      burns: burners.map((t) => ({ us: t.us, rps: med(t.runs, 'rps'), cpuMsPerReq: med(t.runs, 'cpuMsPerReq') })),
-    };
-
     log(`one connection: ${SERIAL_N} requests per target, alternating`);
     const serialRounds = [];
     for (let r = 0; r < ROUNDS; r++) serialRounds.push(await serial([direct, bare, th], SERIAL_N));
@@ -201,6 +183,25 @@ async function main() {
       for (const t of pair) (t === th ? onRuns : offRuns).push((await load(t, { stream: false, connections: 50, ms: LOAD_MS, model: 'bench-model' })).rps);
     }
     results.usageOff = { rpsOff: median(offRuns), rpsOn: median(onRuns) };
+
+    // After the memory phase: TokenHub idles through these rows, and V8 gives memory back when idle.
+    log(`work budget: the bare proxy with ${BURNS_US.join(', ')} µs of busy work per request, non-streaming, ${ROUNDS} round(s)`);
+    const burners = [];
+    for (const us of BURNS_US) {
+      const p = await startChild(process.execPath, [join(ROOT, 'bench/bare-proxy.mjs')], { UPSTREAM: upstreamUrl, BURN_US: String(us) });
+      children.push(p.child);
+      burners.push({ name: `burn${us}`, us, url: `http://127.0.0.1:${p.port}`, pid: p.child.pid, runs: [] });
+    }
+    const bareRuns = [];
+    for (const t of burners) await load(t, { stream: false, connections: 50, ms: 800, model: 'bench-model' });
+    for (let r = 0; r < ROUNDS; r++) {
+      bareRuns.push(await load(bare, { stream: false, connections: 50, ms: PATH_MS, model: 'bench-model' }));
+      for (const t of burners) t.runs.push(await load(t, { stream: false, connections: 50, ms: PATH_MS, model: 'bench-model' }));
+    }
+    results.workBudget = {
+      bare: { rps: med(bareRuns, 'rps'), cpuMsPerReq: med(bareRuns, 'cpuMsPerReq') },
+      burns: burners.map((t) => ({ us: t.us, rps: med(t.runs, 'rps'), cpuMsPerReq: med(t.runs, 'cpuMsPerReq') })),
+    };
 
     log('CLI start: 7 runs each, interleaved');
     results.cli = cliStart(home);
