@@ -1,9 +1,9 @@
 import { header } from './headers.js';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { GatewayError, invalidRequest } from '../errors.js';
 import { keepRawText } from '../providers/request-text.js';
 import type { BodyLimits } from './body-budget.js';
-import type { Exchange } from './context.js';
+import { nodeBindings, type Exchange } from './context.js';
 
 const tooLarge = (limit: number) =>
   new GatewayError('request_too_large', `Request body is larger than the limit of ${limit} bytes (server.max_body_mb)`);
@@ -43,7 +43,7 @@ function stopReadingSoon(incoming: IncomingMessage): void {
  */
 async function readRaw(c: Exchange, limit: number): Promise<Buffer> {
   const declared = Number(header(c, 'content-length') ?? NaN);
-  const node = c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
+  const node = nodeBindings(c);
   const incoming = node?.incoming;
   const refuse = (err: GatewayError): GatewayError => {
     node?.outgoing?.setHeader('connection', 'close');

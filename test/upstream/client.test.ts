@@ -53,7 +53,8 @@ describe('the URL a provider call goes to', () => {
 });
 
 describe('AbortHandle', () => {
-  test('undici takes it as a signal: a call waiting for its answer stops at abort, with the reason given', async () => {
+  // The timeout only turns a hang (abort not reaching undici) into a failure.
+  test('undici takes it as a signal: a call waiting for its answer stops at abort, with the reason given', { timeout: 10_000 }, async () => {
     let arrived!: () => void;
     const seen = new Promise<void>((r) => (arrived = r));
     const server = createServer(() => arrived()); // never answers
