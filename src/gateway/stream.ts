@@ -79,7 +79,7 @@ const rawFrames = (translator: StreamTranslator): StreamEncoder => ({
   error: (err) => translator.errorFrame?.(err) ?? sseErrorFrame(err),
 });
 
-/** What one read gives: payloads to send now, and whether they are the last. */
+/** What one read gives: payloads to send now (frames, for a chat client), and whether they are the last. */
 interface Piece {
   payloads: string[];
   last: boolean;
@@ -100,13 +100,53 @@ function countedUsageChunk(input: RelayInput, usage: { promptTokens: number; com
   });
 }
 
+/**
+ * One upstream chunk's events into `out`. With `frames` (a client of the provider's own
+ * chat protocol), `out` gets SSE frames, and runs of plain chunks go through whole
+ * (StreamTranslator.pushFrames) wherever the chunk starts at an event boundary;
+ * otherwise, and for what pushFrames leaves, event by event. Returns the events read.
+ */
+export function readChunk(chunk: Uint8Array, decoder: SseDecoder, translator: StreamTranslator, frames: boolean, out: string[]): number {
+  if (!frames) {
+    let events = 0;
+    for (const ev of decoder.push(chunk)) {
+      events++;
+      for (const p of translator.push(ev)) out.push(p);
+    }
+    return events;
+  }
+  let text = decoder.decode(chunk);
+  let events = 0;
+  // \r ends a line too: such text goes event by event
+  if (translator.pushFrames && decoder.atEventStart() && text.indexOf('\r') < 0) {
+    const run = translator.pushFrames(text);
+    if (run.events > 0) {
+      out.push(run.frames);
+      events = run.events;
+      text = text.slice(run.used);
+    }
+  }
+  for (const ev of decoder.pushText(text)) {
+    events++;
+    for (const p of translator.push(ev)) out.push(sseData(p));
+  }
+  return events;
+}
+
 export async function openRelay(input: RelayInput): Promise<Relay> {
   const { ledger, target, res, abort, promptEstimate } = input;
   const { translator } = input;
   let encoder: StreamEncoder = input.raw ? rawFrames(translator) : chatSse;
+  /**
+   * A client of the chat protocol itself (no route translates its stream: the usage
+   * record's endpoint is the operation's own) gets frames as they are read; every other
+   * client's payloads wait for the route's encoder (encodeWith), set after this returns.
+   */
+  const frames = !input.raw && ledger.input.endpoint === undefined;
   const encode = (piece: Piece): string => {
     let text = '';
-    for (const p of piece.payloads) text += encoder.push(p);
+    if (frames) for (const p of piece.payloads) text += p;
+    else for (const p of piece.payloads) text += encoder.push(p);
     return piece.last ? text + encoder.end() : text;
   };
   const decoder = new SseDecoder();
@@ -135,35 +175,27 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
     let out: string[] | undefined;
     for (;;) {
       const chunk = body.read();
-      if (chunk === undefined) return out === undefined ? null : { payloads: out, last: false };
+      if (chunk === undefined) return out === undefined || out.length === 0 ? null : { payloads: out, last: false };
+      out ??= [];
       if (chunk === null) {
         ended = true;
-        out ??= [];
         for (const ev of decoder.end()) {
           events++;
-          for (const p of translator.push(ev)) out.push(p);
+          for (const p of translator.push(ev)) out.push(frames ? sseData(p) : p);
         }
         if (events === 0) throw new EmptyStream();
         // Ended cleanly but without the protocol's terminator ([DONE], message_stop, a finishReason): cut short.
         const terminated = translator.terminated?.() ?? translator.complete?.();
         if (terminated === false && !translator.error()) throw new TruncatedStream();
-        for (const p of ending()) out.push(p);
+        for (const p of ending()) out.push(frames ? sseData(p) : p);
         return { payloads: out, last: true };
       }
-      for (const ev of decoder.push(chunk)) {
-        events++;
-        const payloads = translator.push(ev);
-        if (payloads.length > 0) {
-          if (out === undefined) out = payloads;
-          else for (const p of payloads) out.push(p);
-        }
-      }
+      events += readChunk(chunk, decoder, translator, frames, out);
       if (translator.complete?.()) {
         // The provider said it is done: end now, in one write, and let the connection drain for reuse.
         ended = true;
         body.drain();
-        out ??= [];
-        for (const p of ending()) out.push(p);
+        for (const p of ending()) out.push(frames ? sseData(p) : p);
         return { payloads: out, last: true };
       }
     }
@@ -223,6 +255,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
       return closed && pending === null;
     },
     encodeWith(e) {
+      if (frames) throw new Error('a chat client\'s stream is framed as it is read: its encoder cannot change');
       encoder = e;
     },
     async next() {

@@ -111,6 +111,14 @@ export interface ScannedResponse {
 export interface StreamTranslator {
   /** one upstream SSE event → payloads to send now (the upstream's own [DONE] is swallowed) */
   push(event: SseEvent): string[];
+  /**
+   * For a client of the provider's own protocol: decoded stream text that starts at an
+   * event boundary, passed on a run of whole frames at a time rather than event by
+   * event. `frames` is what the client gets for the first `used` characters (`events`
+   * events); the text from `used` on goes to push() event by event. A translator may take
+   * as little as it likes (none: `used` 0) and must agree with push() on what it takes.
+   */
+  pushFrames?(text: string): { frames: string; used: number; events: number };
   /** the upstream ended; payloads to send before the gateway's `data: [DONE]` */
   end(): string[];
   /** usage as the provider reported it so far, or null */

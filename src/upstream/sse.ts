@@ -29,16 +29,31 @@ export class SseDecoder {
 
   /** Feeds a chunk; returns the events it completed. */
   push(chunk: Uint8Array | string): SseEvent[] {
-    if (typeof chunk === 'string') this.buffer += chunk;
-    else {
-      let text = this.decoder.write(chunk);
-      // The stream's leading byte-order mark is not content (TextDecoder dropped it too).
-      if (this.atStart && text.length > 0) {
-        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-        this.atStart = false;
-      }
-      this.buffer += text;
+    return this.pushText(typeof chunk === 'string' ? chunk : this.decode(chunk));
+  }
+
+  /**
+   * A chunk's bytes as text, a character split across chunks kept whole (push does this
+   * itself; for a caller that reads the text before handing it to pushText).
+   */
+  decode(chunk: Uint8Array): string {
+    const text = this.decoder.write(chunk);
+    // The stream's leading byte-order mark is not content (TextDecoder dropped it too).
+    if (this.atStart && text.length > 0) {
+      this.atStart = false;
+      if (text.charCodeAt(0) === 0xfeff) return text.slice(1);
     }
+    return text;
+  }
+
+  /** Whether the text fed so far ended an event: the next text starts a new one. */
+  atEventStart(): boolean {
+    return this.buffer === '' && this.data === undefined && this.event === undefined;
+  }
+
+  /** Feeds decoded text (decode); returns the events it completed. */
+  pushText(text: string): SseEvent[] {
+    this.buffer += text;
     const out: SseEvent[] = [];
     let start = 0;
     if (this.buffer.indexOf('\r') < 0) {

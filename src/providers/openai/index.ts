@@ -20,7 +20,7 @@ import type {
 import { unreadableEvent, type SseEvent } from '../../upstream/sse.js';
 import { isTranslated, withoutAnthropicFields } from '../openai-shape.js';
 import { editedText } from '../request-text.js';
-import { generatedChars, hasError, hasUsage, rewriteModel, scanAnswer } from './json-scan.js';
+import { endOfString, findKey, generatedChars, hasError, hasUsage, rewriteModel, scanAnswer } from './json-scan.js';
 import { responsesNative } from './responses-native.js';
 
 export { generatedChars, rewriteModel } from './json-scan.js';
@@ -51,6 +51,8 @@ export function usageFromOpenAI(u: unknown): Usage | null {
   if (typeof completion?.reasoning_tokens === 'number') usage.reasoningTokens = completion.reasoning_tokens;
   return usage;
 }
+
+const NO_FRAMES = { frames: '', used: 0, events: 0 };
 
 /**
  * Chunks pass through as text: the model is rewritten in place, and a chunk is parsed
@@ -109,17 +111,74 @@ class OpenAIStreamTranslator implements StreamTranslator {
         if (!this.ctx.clientWantsUsage && (!choices || choices.length === 0)) return [];
       }
     }
+    this.count(data, 0, data.length);
+    return [rewriteModel(data, this.quotedModel)];
+  }
+
+  /**
+   * Runs of plain chunks (`data: {…}` lines, one per event, \n line ends) pass whole, the
+   * model renamed in place: the same text push() makes of them, without an event object,
+   * a `data:` wrapping and a scan for usage and errors per chunk. It stops before the first
+   * chunk push() must look at: one with a usage object or an error key (found once for the
+   * whole run), [DONE], another field, a model it cannot read in place.
+   */
+  pushFrames(text: string): { frames: string; used: number; events: number } {
+    if (this.failure) return NO_FRAMES;
+    // Both searched for without the opening quote (see findKey): the whole run is scanned.
+    let stop = text.length;
+    for (let hit = text.indexOf('rror"'); hit >= 0; hit = text.indexOf('rror"', hit + 5)) {
+      if (text.startsWith('"e', hit - 2)) {
+        stop = hit - 2;
+        break;
+      }
+    }
+    for (let hit = text.indexOf('usage"'); hit >= 0 && hit <= stop; hit = text.indexOf('usage"', hit + 6)) {
+      const key = text.charCodeAt(hit - 1) === 34 ? findKey(text, '"usage"', hit - 1) : null;
+      // `"usage":null` (OpenAI's on every chunk once usage is asked for) is no usage; a string "usage" is no key
+      if (key !== null && key.at === hit - 1 && !text.startsWith('null', key.value)) stop = hit - 1;
+    }
+    const q = this.quotedModel;
+    let frames = '';
+    let copied = 0;
+    let at = 0;
+    let events = 0;
+    while (text.startsWith('data: {', at)) {
+      const nl = text.indexOf('\n', at);
+      if (nl < 0 || nl > stop || text.charCodeAt(nl + 1) !== 10 || text.charCodeAt(nl - 1) !== 125) break;
+      const m = text.indexOf('"model"', at);
+      if (m >= 0 && m < nl) {
+        const key = findKey(text, '"model"', m);
+        if (key === null || key.at !== m) break;
+        const end = endOfString(text, key.value);
+        if (end < 0 || end > nl) break;
+        if (end - key.value !== q.length || !text.startsWith(q, key.value)) {
+          frames += text.slice(copied, m) + '"model":' + q;
+          copied = end;
+        }
+      }
+      this.count(text, at + 6, nl);
+      events++;
+      at = nl + 2;
+    }
+    if (events === 0) return NO_FRAMES;
+    return { frames: frames + text.slice(copied, at), used: at, events };
+  }
+
+  /**
+   * Generated characters in the chunk text[from, to): the first few chunks with text are
+   * scanned, the rest counted as their size beyond the envelope those first ones had.
+   */
+  private count(text: string, from: number, to: number): void {
     if (this.sampled < 4) {
-      const n = generatedChars(data);
+      const n = generatedChars(from === 0 && to === text.length ? text : text.slice(from, to));
       if (n > 0) {
         this.sampled++;
-        this.envelope = Math.min(this.envelope, data.length - n);
+        this.envelope = Math.min(this.envelope, to - from - n);
       }
       this.chars += n;
-    } else if (data.length > this.envelope) {
-      this.chars += data.length - this.envelope;
+    } else if (to - from > this.envelope) {
+      this.chars += to - from - this.envelope;
     }
-    return [rewriteModel(data, this.quotedModel)];
   }
 
   end(): string[] {
