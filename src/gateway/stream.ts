@@ -101,35 +101,56 @@ function countedUsageChunk(input: RelayInput, usage: { promptTokens: number; com
 }
 
 /**
- * One upstream chunk's events into `out`. With `frames` (a client of the provider's own
- * chat protocol), `out` gets SSE frames, and runs of plain chunks go through whole
- * (StreamTranslator.pushFrames) wherever the chunk starts at an event boundary;
- * otherwise, and for what pushFrames leaves, event by event. Returns the events read.
+ * How a relay's reads fill `out`: `payloads` for a route's encoder (a translated stream);
+ * `chat`, SSE frames for a chat client; `raw`, a native stream's frames, which its
+ * translator gives already framed.
  */
-export function readChunk(chunk: Uint8Array, decoder: SseDecoder, translator: StreamTranslator, frames: boolean, out: string[]): number {
-  if (!frames) {
+export type ReadMode = 'payloads' | 'chat' | 'raw';
+
+/**
+ * One upstream chunk's events into `out`. In the `chat` and `raw` modes, wherever the
+ * chunk starts at an event boundary, runs of frames the translator passes as they are go
+ * through whole (StreamTranslator.pushFrames); otherwise, and for what it leaves, event
+ * by event. Returns the events read.
+ */
+export function readChunk(chunk: Uint8Array, decoder: SseDecoder, translator: StreamTranslator, mode: ReadMode, out: string[]): number {
+  if (mode === 'payloads' || !translator.pushFrames) {
     let events = 0;
     for (const ev of decoder.push(chunk)) {
       events++;
-      for (const p of translator.push(ev)) out.push(p);
+      for (const p of translator.push(ev)) out.push(mode === 'chat' ? sseData(p) : p);
     }
     return events;
   }
   let text = decoder.decode(chunk);
   let events = 0;
-  // \r ends a line too: such text goes event by event
-  if (translator.pushFrames && decoder.atEventStart() && text.indexOf('\r') < 0) {
-    const run = translator.pushFrames(text);
-    if (run.events > 0) {
-      out.push(run.frames);
-      events = run.events;
-      text = text.slice(run.used);
+  const take = (part: string) => {
+    for (const ev of decoder.pushText(part)) {
+      events++;
+      for (const p of translator.push(ev)) out.push(mode === 'chat' ? sseData(p) : p);
     }
+  };
+  // \r ends a line too: such text goes event by event
+  if (text.indexOf('\r') >= 0) {
+    take(text);
+    return events;
   }
-  for (const ev of decoder.pushText(text)) {
-    events++;
-    for (const p of translator.push(ev)) out.push(sseData(p));
+  // Runs where the translator takes them; between runs, one event at a time (an event may change what it takes: content starts).
+  for (;;) {
+    if (decoder.atEventStart()) {
+      const run = translator.pushFrames(text);
+      if (run.events > 0) {
+        out.push(run.frames);
+        events += run.events;
+        text = text.slice(run.used);
+      }
+    }
+    const end = text.indexOf('\n\n');
+    if (end < 0 || end + 2 === text.length) break;
+    take(text.slice(0, end + 2));
+    text = text.slice(end + 2);
   }
+  take(text);
   return events;
 }
 
@@ -143,6 +164,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
    * client's payloads wait for the route's encoder (encodeWith), set after this returns.
    */
   const frames = !input.raw && ledger.input.endpoint === undefined;
+  const mode: ReadMode = input.raw ? 'raw' : frames ? 'chat' : 'payloads';
   const encode = (piece: Piece): string => {
     let text = '';
     if (frames) for (const p of piece.payloads) text += p;
@@ -190,7 +212,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
         for (const p of ending()) out.push(frames ? sseData(p) : p);
         return { payloads: out, last: true };
       }
-      events += readChunk(chunk, decoder, translator, frames, out);
+      events += readChunk(chunk, decoder, translator, mode, out);
       if (translator.complete?.()) {
         // The provider said it is done: end now, in one write, and let the connection drain for reuse.
         ended = true;

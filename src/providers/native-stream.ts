@@ -10,6 +10,9 @@ import type { StreamTranslator, Usage } from './types.js';
 
 export type Json = Record<string, unknown>;
 
+/** pushFrames took nothing. */
+export const NO_FRAMES = { frames: '', used: 0, events: 0 };
+
 /** One decoded event back as the frame it came in (`event:`, its `data:` lines, `id:`). */
 export function frameOf(ev: SseEvent, data = ev.data): string {
   let out = ev.event !== undefined ? `event: ${ev.event}\n` : '';
@@ -45,6 +48,13 @@ export abstract class NativeStreamMeter implements StreamTranslator {
 
   /** One event: the frame the client gets and whether it only opens the stream; null to drop it. */
   protected abstract observe(ev: SseEvent): { frame: string; opening: boolean } | null;
+  /**
+   * For an event type observe() only counts (text deltas): the size of its envelope, the
+   * characters of its data that are not generated text; undefined for every other type.
+   */
+  protected countedOnly(_type: string): number | undefined {
+    return undefined;
+  }
   abstract usage(): Usage | null;
   /** The protocol's own error event, for a failure the gateway saw in the stream. */
   abstract errorFrame(error: { message: string }): string;
@@ -70,6 +80,29 @@ export abstract class NativeStreamMeter implements StreamTranslator {
     const out = [...this.held, seen.frame];
     this.held = null;
     return out;
+  }
+
+  /**
+   * Once content has started, runs of counted-only frames (`event: <type>`, one
+   * `data: {…}` line) pass whole: the frames push() would rebuild from their events, as
+   * they came. Stops at the first other frame; push() takes the rest.
+   */
+  pushFrames(text: string): { frames: string; used: number; events: number } {
+    if (this.held !== null || this.broken || this.failure !== null) return NO_FRAMES;
+    let at = 0;
+    let events = 0;
+    while (text.startsWith('event: ', at)) {
+      const nl = text.indexOf('\n', at);
+      if (nl < 0) break;
+      const envelope = this.countedOnly(text.slice(at + 7, nl));
+      if (envelope === undefined || !text.startsWith('data: {', nl + 1)) break;
+      const end = text.indexOf('\n', nl + 1);
+      if (end < 0 || text.charCodeAt(end + 1) !== 10 || text.charCodeAt(end - 1) !== 125) break;
+      this.chars += Math.max(0, end - nl - 7 - envelope);
+      events++;
+      at = end + 2;
+    }
+    return events === 0 ? NO_FRAMES : { frames: text.slice(0, at), used: at, events };
   }
 
   end(): string[] {

@@ -46,9 +46,12 @@ export class SseDecoder {
     return text;
   }
 
-  /** Whether the text fed so far ended an event: the next text starts a new one. */
+  /**
+   * Whether the text fed so far ended an event, so the next text starts a new one, and
+   * no event id carries over to the next events (a frame rebuilt from its event repeats it).
+   */
   atEventStart(): boolean {
-    return this.buffer === '' && this.data === undefined && this.event === undefined;
+    return this.buffer === '' && this.data === undefined && this.event === undefined && this.id === undefined;
   }
 
   /** Feeds decoded text (decode); returns the events it completed. */

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { readChunk } from '../../src/gateway/stream.js';
+import { readChunk, type ReadMode } from '../../src/gateway/stream.js';
 import { adapterFor } from '../../src/providers/registry.js';
 import type { StreamTranslator } from '../../src/providers/types.js';
 import { SseDecoder, sseData } from '../../src/upstream/sse.js';
@@ -23,20 +23,27 @@ function translator(clientWantsUsage = false): StreamTranslator {
 /** Everything the client would get and the translator's account of the stream. */
 function run(bytes: Buffer, cuts: number[], frames: boolean, clientWantsUsage = false) {
   const t = translator(clientWantsUsage);
+  const { out, events } = feed(bytes, cuts, t, frames ? 'chat' : 'payloads');
+  const text = frames ? out.join('') : out.map(sseData).join('');
+  return { text, events, usage: t.usage(), chars: t.outputChars(), complete: t.complete?.(), error: t.error() };
+}
+
+/** The bytes through readChunk, cut where asked, then the end of the stream. */
+function feed(bytes: Buffer, cuts: number[], t: StreamTranslator, mode: ReadMode) {
   const decoder = new SseDecoder();
   const out: string[] = [];
   let events = 0;
   let at = 0;
   for (const cut of [...cuts, bytes.length]) {
-    if (cut > at) events += readChunk(bytes.subarray(at, cut), decoder, t, frames, out);
+    if (cut > at) events += readChunk(bytes.subarray(at, cut), decoder, t, mode, out);
     at = Math.max(at, cut);
   }
   for (const ev of decoder.end()) {
     events++;
-    for (const p of t.push(ev)) out.push(frames ? sseData(p) : p);
+    for (const p of t.push(ev)) out.push(mode === 'chat' ? sseData(p) : p);
   }
-  const text = frames ? out.join('') : out.map(sseData).join('');
-  return { text, events, usage: t.usage(), chars: t.outputChars(), complete: t.complete?.(), error: t.error() };
+  for (const p of t.end()) out.push(p);
+  return { out, events };
 }
 
 /** A seeded generator, so a failure names the seed that made it. */
@@ -143,5 +150,58 @@ describe('a chat stream read a run of frames at a time', () => {
       fastEvents += translator().pushFrames!(bytes.toString()).events;
     }
     assert.ok(fastEvents > 200, `the generated streams exercise the run path (${fastEvents} events taken whole)`);
+  });
+});
+
+describe('a native stream read a run of frames at a time', () => {
+  const NATIVE = [
+    ...['text', 'tool-call', 'thinking-tool-use', 'thinking-after-tool', 'thinking-cached', 'stream-error'].map((name) => ({ type: 'anthropic' as const, protocol: 'anthropic-messages' as const, file: `anthropic/${name}.sse` })),
+    { type: 'openai' as const, protocol: 'openai-responses' as const, file: 'openai/responses/responses-text.sse' },
+    ...['text', 'tool-call', 'two-candidates', 'stream-error'].map((name) => ({ type: 'gemini' as const, protocol: 'gemini' as const, file: `gemini/${name}.sse` })),
+  ];
+  /** What the client gets and the meter's account, read with runs (`raw`) or event by event. */
+  const account = (type: 'anthropic' | 'openai' | 'gemini', protocol: 'anthropic-messages' | 'openai-responses' | 'gemini', bytes: Buffer, cuts: number[], runs: boolean) => {
+    const t = adapterFor(type)!.native!.streamTranslator({ protocol, body: {}, headers: {} }, makeTarget(type, 'm'), makeCtx({ stream: true }));
+    const { out, events } = feed(bytes, cuts, t, runs ? 'raw' : 'payloads');
+    return { text: out.join(''), events, usage: t.usage(), chars: t.outputChars(), complete: t.complete?.(), error: t.error() };
+  };
+
+  for (const { type, protocol, file } of NATIVE) {
+    test(`${file}, cut anywhere, gives the same bytes and the same account`, () => {
+      const bytes = Buffer.from(fixture(file));
+      for (let cut = 0; cut <= bytes.length; cut += 5) {
+        assert.deepEqual(account(type, protocol, bytes, [cut], true), account(type, protocol, bytes, [cut], false), `cut at ${cut}`);
+        assert.deepEqual(account(type, protocol, bytes, [cut, cut + 40, cut + 41], true), account(type, protocol, bytes, [cut, cut + 40, cut + 41], false), `cuts at ${cut}`);
+      }
+    });
+  }
+
+  test('frames held at the start, and an event id that carries over, keep the stream event by event', () => {
+    const raw = fixture('anthropic/text.sse');
+    const events = raw.split('\n\n');
+    // content before any frame that ends the opening (no content_block_start): the held frames must go first
+    const early = events.filter((e) => !e.startsWith('event: content_block_start') && !e.startsWith('event: ping')).join('\n\n');
+    // an id on the first event is every later event's too, and each frame rebuilt from its event says so
+    const withId = raw.replace('event: message_start\n', 'id: 7\nevent: message_start\n');
+    for (const text of [early, withId]) {
+      const bytes = Buffer.from(text);
+      const delta = text.indexOf('event: content_block_delta');
+      for (const cut of [delta, delta + 1, text.indexOf('event: content_block_delta', delta + 1)]) {
+        assert.deepEqual(account('anthropic', 'anthropic-messages', bytes, [cut], true), account('anthropic', 'anthropic-messages', bytes, [cut], false), `cut at ${cut}`);
+      }
+    }
+  });
+
+  test('text deltas after the first go through in runs, as they came', () => {
+    const raw = fixture('anthropic/text.sse');
+    const t = adapterFor('anthropic')!.native!.streamTranslator({ protocol: 'anthropic-messages', body: {}, headers: {} }, makeTarget('anthropic', 'm'), makeCtx({ stream: true }));
+    const firstDelta = raw.indexOf('event: content_block_delta');
+    assert.equal(t.pushFrames!(raw).events, 0, 'nothing before content has started (the opening frames are held)');
+    for (const ev of new SseDecoder().push(raw.slice(0, raw.indexOf('event: content_block_delta', firstDelta + 1)))) t.push(ev);
+    const rest = raw.slice(raw.indexOf('event: content_block_delta', firstDelta + 1));
+    const run = t.pushFrames!(rest);
+    assert.ok(run.events >= 1, 'the next deltas are one run');
+    assert.equal(run.frames, rest.slice(0, run.used));
+    assert.ok(rest.slice(run.used).startsWith('event: content_block_stop'), 'the run stops at the block\'s end');
   });
 });

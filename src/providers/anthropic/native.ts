@@ -29,13 +29,19 @@ function nativeHeaders(req: NativeRequest, target: Target): Record<string, strin
   return headers;
 }
 
-/** `"model":` set in the provider's JSON text, when it comes before any content (which could hold the same key). */
+/**
+ * `"model":` set in the provider's JSON text, when it comes before any content (which
+ * could hold the same key); else the answer (its model already set) serialised.
+ */
 function withModel(raw: string, payload: Json, servedAs: string): string {
   const at = raw.indexOf('"model":');
   const content = raw.indexOf('"content":');
   if (at >= 0 && (content < 0 || at < content)) return rewriteModel(raw, JSON.stringify(servedAs));
-  return JSON.stringify({ ...payload, model: servedAs });
+  return JSON.stringify(payload);
 }
+
+/** A content_block_delta's characters that are not generated text, for an estimate should the provider report no usage. */
+const DELTA_ENVELOPE = 70;
 
 /**
  * Passes frames through; parses only message_start, message_delta and error (usage,
@@ -66,8 +72,7 @@ export class AnthropicNativeStream extends NativeStreamMeter {
         this.mergeUsage(parseObject(ev.data)?.usage);
         break;
       case 'content_block_delta':
-        // generated text, for an estimate should the provider report no usage (the envelope is ~70 characters)
-        this.chars += Math.max(0, ev.data.length - 70);
+        this.chars += Math.max(0, ev.data.length - DELTA_ENVELOPE);
         break;
       case 'error': {
         const envelope = anthropicErrorEnvelope(parseObject(ev.data)?.error, 'provider error in stream');
@@ -80,6 +85,10 @@ export class AnthropicNativeStream extends NativeStreamMeter {
         break;
     }
     return { frame: frameOf(ev), opening: false };
+  }
+
+  protected override countedOnly(type: string): number | undefined {
+    return type === 'content_block_delta' ? DELTA_ENVELOPE : undefined;
   }
 
   usage(): Usage | null {
@@ -115,8 +124,10 @@ export const anthropicNative: NativeAdapter = {
   },
 
   parseResponse(_req, payload, target, raw): TranslatedResponse {
+    // The provider's answer, parsed for this request alone: its model is set in place.
     const body = (payload && typeof payload === 'object' ? payload : {}) as Json;
-    return { body: { ...body, model: target.servedAs }, usage: usageFromAnthropic(body.usage), text: withModel(raw, body, target.servedAs) };
+    body.model = target.servedAs;
+    return { body, usage: usageFromAnthropic(body.usage), text: withModel(raw, body, target.servedAs) };
   },
 
   streamTranslator(_req, target) {

@@ -22,6 +22,7 @@ import { isTranslated, withoutAnthropicFields } from '../openai-shape.js';
 import { editedText } from '../request-text.js';
 import { endOfString, findKey, generatedChars, hasError, hasUsage, rewriteModel, scanAnswer } from './json-scan.js';
 import { responsesNative } from './responses-native.js';
+import { NO_FRAMES } from '../native-stream.js';
 
 export { generatedChars, rewriteModel } from './json-scan.js';
 
@@ -51,8 +52,6 @@ export function usageFromOpenAI(u: unknown): Usage | null {
   if (typeof completion?.reasoning_tokens === 'number') usage.reasoningTokens = completion.reasoning_tokens;
   return usage;
 }
-
-const NO_FRAMES = { frames: '', used: 0, events: 0 };
 
 /**
  * Chunks pass through as text: the model is rewritten in place, and a chunk is parsed

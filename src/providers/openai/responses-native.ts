@@ -59,11 +59,16 @@ export class ResponsesNativeStream extends NativeStreamMeter {
       const e = parseObject(ev.data) ?? {};
       const inner = (e.error ?? e) as Json;
       this.failure = { message: String(inner.message ?? 'provider error in stream'), type: typeof inner.code === 'string' ? inner.code : undefined };
-    } else if (type?.endsWith('.delta')) {
-      // generated text, for an estimate should the provider report no usage (the envelope is ~100 characters)
-      this.chars += Math.max(0, ev.data.length - 100);
+    } else if (type !== undefined) {
+      const envelope = this.countedOnly(type);
+      if (envelope !== undefined) this.chars += Math.max(0, ev.data.length - envelope);
     }
     return { frame: frameOf(ev), opening };
+  }
+
+  /** Deltas (`….delta`) carry generated text in an envelope of ~100 characters. */
+  protected override countedOnly(type: string): number | undefined {
+    return type.endsWith('.delta') ? 100 : undefined;
   }
 
   usage(): Usage | null {
@@ -89,8 +94,9 @@ export const responsesNative: NativeAdapter = {
 
   parseResponse(_req, payload, target, raw): TranslatedResponse {
     const body = (payload && typeof payload === 'object' ? payload : {}) as Json;
+    body.model = target.servedAs; // parsed for this request alone: set in place
     // "model" is a top-level key before output in OpenAI's answers; a quote inside a string is escaped, so the first match is the key
-    return { body: { ...body, model: target.servedAs }, usage: usageFromResponses(body.usage), text: rewriteModel(raw, JSON.stringify(target.servedAs)) };
+    return { body, usage: usageFromResponses(body.usage), text: rewriteModel(raw, JSON.stringify(target.servedAs)) };
   },
 
   scanResponse(_req, raw, target): ScannedResponse | undefined {
