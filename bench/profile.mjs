@@ -24,7 +24,7 @@ const dir = mkdtempSync(join(tmpdir(), 'th-prof-'));
 const home = mkdtempSync(join(tmpdir(), 'th-home-'));
 const up = await startChild(process.execPath, [here('upstream.mjs'), '0'], {});
 const upUrl = `http://127.0.0.1:${up.port}`;
-const profArgs = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+const profArgs = ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...(process.env.PROF_NODE_ARGS ?? '').split(' ').filter(Boolean)];
 let target;
 if (calib) {
   // A calibration proxy has no SIGTERM handler of its own; the profile is written on a normal exit.

@@ -39,21 +39,19 @@ export class UpstreamClient {
   }
 
   send(provider: ProviderRuntime, call: UpstreamCall, opts: SendOptions): Promise<UpstreamResponse> {
-    const options = {
-      method: call.method,
-      headers: { ...call.headers, [HOPS_HEADER]: outboundHops(this.hopId) },
-      body: call.body,
-      signal: opts.signal,
-      headersTimeout: opts.headersTimeoutMs,
-      bodyTimeout: opts.bodyTimeoutMs,
-    };
+    // Copied by a loop and built as literals: `{ ...x, key }` takes V8's slow copy (~1 µs each).
+    const headers: Record<string, string> = {};
+    for (const name in call.headers) headers[name] = call.headers[name]!;
+    headers[HOPS_HEADER] = outboundHops(this.hopId);
     const dispatcher = this.dispatcherFor(provider.timeouts.connectMs);
     // The base URL parsed once, not the whole URL on every request, when the path needs no normalising.
     const base = splitBaseUrl(provider.baseUrl);
+    const { method, body } = call;
+    const { signal, headersTimeoutMs: headersTimeout, bodyTimeoutMs: bodyTimeout } = opts;
     const sent =
       base && PLAIN_PATH.test(call.path)
-        ? dispatcher.request({ ...options, origin: base.origin, path: base.path + call.path })
-        : request(provider.baseUrl + call.path, { ...options, dispatcher });
+        ? dispatcher.request({ method, headers, body, signal, headersTimeout, bodyTimeout, origin: base.origin, path: base.path + call.path })
+        : request(provider.baseUrl + call.path, { method, headers, body, signal, headersTimeout, bodyTimeout, dispatcher });
     return sent.then((res) =>
       res.statusCode >= 400
         ? withScrubbedBody(res, credentialsOf(provider.apiKey, provider.headers, call.headers as Record<string, string>))

@@ -132,16 +132,17 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }, ho
     const requestId = c.get('requestId');
     const promptEstimate = estimatePromptTokens('chat', body);
     const native = { protocol: 'gemini' as const, body: raw, action: stream ? 'streamGenerateContent' : 'generateContent', headers: {} };
-    const result = await proxyRequest(deps.gateway, { ...proxyInput(c, 'chat', body), endpoint: 'generate_content', native, untranslatable: notes.refusal });
+    const result = await proxyRequest(deps.gateway, proxyInput(c, 'chat', body, { endpoint: 'generate_content', native, untranslatable: notes.refusal }));
     const sse = target.query('alt') === 'sse';
     if (result.native) {
       // A Gemini provider answered in Gemini's own words (its 4xx too): as is, or its SSE reframed as the JSON array.
       if (typeof result.body === 'string' || sse) return sendProxyResult(c, result);
       result.body.encodeWith(geminiEncoder(geminiEvents, arrayFraming, true));
-      return sendProxyResult(c, { ...result, headers: { ...result.headers, 'content-type': 'application/json; charset=UTF-8' } });
+      result.headers['content-type'] = 'application/json; charset=UTF-8';
+      return sendProxyResult(c, result);
     }
     if (notes.ignored.length > 0) deps.gateway.log.info('gemini request: fields a translated provider cannot take are dropped', { fields: notes.ignored });
-    const headers: Record<string, string> = { ...result.headers };
+    const headers = result.headers;
     if (typeof result.body === 'string') {
       // a provider's 4xx is an OpenAI envelope here: geminiErrors reshapes it
       if (result.status >= 400) return sendJson(c, result.status, result.body, headers);
@@ -154,7 +155,8 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }, ho
     }
     const writer = new GeminiResponseWriter({ includeThoughts: notes.includeThoughts, responseId: requestId, model: body.model, promptEstimate });
     result.body.encodeWith(geminiEncoder(writer, sse ? sseFraming : arrayFraming, false));
-    return sendProxyResult(c, { ...result, headers: { ...result.headers, 'content-type': sse ? 'text/event-stream' : 'application/json; charset=UTF-8' } });
+    headers['content-type'] = sse ? 'text/event-stream' : 'application/json; charset=UTF-8';
+    return sendProxyResult(c, result);
   }
 
   async function countTokens(c: Exchange, model: string) {
@@ -182,7 +184,7 @@ export function geminiRoutes(deps: GeminiDeps, opts: { listModels: boolean }, ho
   async function embed(c: Exchange, model: string, batch: boolean) {
     const { raw, body } = await translated(c, model, 'embeddings', () => embeddingsBody(c, model, batch));
     const native = { protocol: 'gemini' as const, body: raw, action: batch ? 'batchEmbedContents' : 'embedContent', headers: {} };
-    const result = await proxyRequest(deps.gateway, { ...proxyInput(c, 'embeddings', body), native });
+    const result = await proxyRequest(deps.gateway, proxyInput(c, 'embeddings', body, { native }));
     if (result.native) return sendProxyResult(c, result);
     const text = typeof result.body === 'string' ? result.body : '';
     if (result.status >= 400) return sendJson(c, result.status, text, result.headers);

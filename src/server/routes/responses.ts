@@ -130,14 +130,14 @@ export function responsesRoutes(deps: ResponsesDeps, hot?: HotRegister): Hono<Ap
 
     const native: NativeRequest = { protocol: 'openai-responses', body: nativeBody(raw as Json, history, req.input), headers: {} };
     // Built-in tools: a candidate that translates answers the refusal (400), one that speaks Responses runs them.
-    const input = { ...proxyInput(c, 'chat', req.body), endpoint: 'responses' as const, native, untranslatable: req.refusal };
+    const input = proxyInput(c, 'chat', req.body, { endpoint: 'responses', native, untranslatable: req.refusal });
     const result = await proxyRequest(deps.gateway, input);
-    const headers: Record<string, string> = { ...result.headers };
+    const headers = result.headers;
     if (result.native) {
       // A provider that speaks Responses answered: sent as it came (model renamed), kept for previous_response_id.
       if (typeof result.body !== 'string') {
         result.body.encodeWith(nativeEncoder(store));
-        return sendProxyResult(c, { ...result, headers });
+        return sendProxyResult(c, result);
       }
       if (result.status < 400) store(JSON.parse(result.body) as Json);
       return sendJson(c, result.status, result.body, headers);
@@ -153,7 +153,7 @@ export function responsesRoutes(deps: ResponsesDeps, hot?: HotRegister): Hono<Ap
     }
     const writer = new ResponsesEventWriter({ ...meta, promptEstimate });
     result.body.encodeWith(writerEncoder(writer, () => store(writer.final())));
-    return sendProxyResult(c, { ...result, headers });
+    return sendProxyResult(c, result);
   };
   app.post('/responses', (c) => responses(c));
   hot?.('/responses', { handler: responses });
