@@ -273,7 +273,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
     settle(failed ? 502 : 200, failed ? 'upstream_error' : null, ttfbMs);
   };
   const relay: SseRelay = {
-    get done() {
+    done() {
       return closed && pending === null;
     },
     encodeWith(e) {

@@ -44,7 +44,7 @@ async function pipeToNode(relay: SseRelay, res: ServerResponse): Promise<void> {
     for (;;) {
       const text = await relay.next();
       if (text === null || gone) break;
-      if (relay.done) {
+      if (relay.done()) {
         res.end(text); // the last text and the end of the response in one write
         return;
       }
