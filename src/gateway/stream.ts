@@ -114,14 +114,6 @@ export type ReadMode = 'payloads' | 'chat' | 'raw';
  * by event. Returns the events read.
  */
 export function readChunk(chunk: Uint8Array, decoder: SseDecoder, translator: StreamTranslator, mode: ReadMode, out: string[]): number {
-  if (mode === 'payloads' || !translator.pushFrames) {
-    let events = 0;
-    for (const ev of decoder.push(chunk)) {
-      events++;
-      for (const p of translator.push(ev)) out.push(mode === 'chat' ? sseData(p) : p);
-    }
-    return events;
-  }
   let text = decoder.decode(chunk);
   let events = 0;
   const take = (part: string) => {
@@ -130,8 +122,8 @@ export function readChunk(chunk: Uint8Array, decoder: SseDecoder, translator: St
       for (const p of translator.push(ev)) out.push(mode === 'chat' ? sseData(p) : p);
     }
   };
-  // \r ends a line too: such text goes event by event
-  if (text.indexOf('\r') >= 0) {
+  // A route's encoder takes payloads one event at a time; \r ends a line too: such text goes event by event
+  if (mode === 'payloads' || !translator.pushFrames || text.indexOf('\r') >= 0) {
     take(text);
     return events;
   }
