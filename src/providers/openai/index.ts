@@ -144,14 +144,13 @@ class OpenAIStreamTranslator implements StreamTranslator {
     while (text.startsWith('data: {', at)) {
       const nl = text.indexOf('\n', at);
       if (nl < 0 || nl > stop || text.charCodeAt(nl + 1) !== 10 || text.charCodeAt(nl - 1) !== 125) break;
-      const m = text.indexOf('"model"', at);
-      if (m >= 0 && m < nl) {
-        const key = findKey(text, '"model"', m);
-        if (key === null || key.at !== m) break;
+      // the chunk's first model key, as rewriteModel finds it (a chunk without one passes as it is)
+      const key = findKey(text, '"model"', at);
+      if (key !== null && key.at < nl) {
         const end = endOfString(text, key.value);
         if (end < 0 || end > nl) break;
         if (end - key.value !== q.length || !text.startsWith(q, key.value)) {
-          frames += text.slice(copied, m) + '"model":' + q;
+          frames += text.slice(copied, key.at) + '"model":' + q;
           copied = end;
         }
       }
