@@ -118,3 +118,59 @@ test('a delta frame from the template is byte for byte what the generic frame bu
     }
   }
 });
+
+describe('the Anthropic writer reads plain text chunks by a scan', () => {
+  /** A seeded generator, so a failure names the seed that made it. */
+  const rng = (seed: number) => {
+    let s = seed >>> 0;
+    return () => {
+      s = (s * 1664525 + 1013904223) >>> 0;
+      return s / 2 ** 32;
+    };
+  };
+  const base = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini' };
+  const texts = ['Hello', ' world', 'é☃😀', 'say "hi"', 'a\nb', 'back\\slash', '', 'tab\there', '0'];
+  /** One random OpenAI chunk (as an object): text, reasoning, a tool call, the finish, usage, another choice, an error. */
+  const chunk = (r: () => number): Record<string, unknown> => {
+    const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
+    const roll = r();
+    const choice = (delta: unknown, extra: Record<string, unknown> = {}) => ({ index: 0, delta, logprobs: null, finish_reason: null, ...extra });
+    if (roll < 0.55) return { ...base, choices: [choice({ content: pick(texts) })], ...(r() < 0.5 ? { usage: null } : {}) };
+    if (roll < 0.6) return { ...base, choices: [choice({ role: 'assistant', content: pick(texts) })] };
+    if (roll < 0.65) return { ...base, choices: [choice({ reasoning_content: pick(texts) })] };
+    if (roll < 0.7) return { ...base, choices: [choice({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a":' } }] })] };
+    if (roll < 0.75) return { ...base, choices: [choice({ content: 'last' }, { finish_reason: pick(['stop', 'length', 'content_filter']) })] };
+    if (roll < 0.8) return { ...base, choices: [], usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 } };
+    if (roll < 0.85) return { ...base, choices: [{ index: 1, delta: { content: 'second choice' }, finish_reason: null }] };
+    if (roll < 0.9) return { ...base, choices: [choice({ content: 'x' }), { index: 1, delta: { content: 'y' }, finish_reason: null }] };
+    if (roll < 0.93) return { ...base, choices: [choice({ content: pick(texts) })], usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } };
+    if (roll < 0.95) return { error: { message: 'overloaded', type: 'server_error' } };
+    return { ...base, choices: [choice({ content: pick(texts), refusal: null })] };
+  };
+  const run = (datas: string[]) => {
+    const w = new AnthropicEventWriter({ id: 'msg_s', model: 'm', promptEstimate: 9 });
+    const out = datas.flatMap((d) => w.push(d));
+    return [...out, ...w.end()].join('');
+  };
+
+  test('300 generated streams: compact chunks (scanned where plain) and the same chunks spaced out (always parsed) give the same frames', () => {
+    let plain = 0;
+    for (let seed = 1; seed <= 300; seed++) {
+      const r = rng(seed);
+      const chunks = Array.from({ length: 2 + Math.floor(r() * 14) }, () => chunk(r));
+      const compact = chunks.map((c) => JSON.stringify(c));
+      plain += compact.filter((d) => /"delta":\{"content":"[^"\\]+"\},"logprobs":null,"finish_reason":null\}\]/.test(d)).length;
+      assert.equal(run([...compact, '[DONE]']), run([...chunks.map((c) => JSON.stringify(c, null, 1)), '[DONE]']), `seed ${seed}`);
+    }
+    assert.ok(plain > 300, `the streams have plain text chunks to scan (${plain})`);
+  });
+
+  test('a plain chunk before any text block, or a broken one, is parsed as before', () => {
+    const plain = JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: null }] });
+    assert.equal(run([plain, plain, '[DONE]']), run([JSON.stringify(JSON.parse(plain), null, 1), JSON.stringify(JSON.parse(plain), null, 1), '[DONE]']));
+    assert.match(run([plain, plain]), /"text":"hi"\}\}\n\n.*"text":"hi"\}\}/s);
+    // a raw control character is no JSON: the chunk is dropped, as a parse drops it
+    const broken = plain.replace('"hi"', '"tab\there"');
+    assert.doesNotMatch(run([plain, broken, '[DONE]']), /tab/);
+  });
+});

@@ -17,6 +17,7 @@
  * Every frame carries its `event:` line: the Anthropic SDKs skip frames without one.
  */
 import { usageFromOpenAI } from '../../providers/openai/index.js';
+import { endOfString, findKey, hasError, hasUsage } from '../../providers/openai/json-scan.js';
 import type { Usage } from '../../providers/types.js';
 import { parseChunk } from '../../providers/openai-shape.js';
 import { isObject } from '../../providers/anthropic/blocks.js';
@@ -25,6 +26,8 @@ import { anthropicUsage, stopReasonFor } from '../../providers/anthropic/tables.
 import { estimateTokens } from '../../util/token-estimate.js';
 
 type Json = Record<string, unknown>;
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 export const anthropicFrame = (type: string, data: Json = {}): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 
@@ -70,6 +73,8 @@ export class AnthropicEventWriter {
   push(data: string): string[] {
     if (this.finished) return [];
     if (data === '[DONE]') return this.end();
+    const more = this.moreText(data);
+    if (more !== undefined) return [more];
     const chunk = parseChunk(data);
     if (!chunk) return [];
     if (isObject(chunk.error)) return this.fail(chunk);
@@ -86,6 +91,35 @@ export class AnthropicEventWriter {
     if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) if (isObject(call)) out.push(...this.toolCall(call));
     if (typeof choice.finish_reason === 'string') this.stopReason = stopReasonFor(choice.finish_reason);
     return out;
+  }
+
+  /**
+   * Most chunks of a long answer only carry more text for the open text block: one choice
+   * (index 0) whose delta is `{"content":"…"}`, no finish_reason, usage or error. Such a
+   * chunk's frame is made from its text as it came, read by a scan, without parsing the
+   * chunk and serialising the text again; the text must have no escapes or control
+   * characters, so it is the text the parse and JSON.stringify would give. undefined for
+   * every other chunk (push parses it).
+   */
+  private moreText(data: string): string | undefined {
+    if (this.open?.kind !== 'text') return undefined;
+    const delta = findKey(data, '"delta"');
+    if (delta === null || !data.startsWith('{"content":"', delta.value)) return undefined;
+    const start = delta.value + 11;
+    const end = endOfString(data, start);
+    if (end < 0 || data.charCodeAt(end) !== 125 || end - start < 3) return undefined;
+    for (let i = start + 1; i < end - 1; i++) {
+      const c = data.charCodeAt(i);
+      if (c === 92 || c < 32) return undefined;
+    }
+    // one choice, index 0, unfinished; nothing else the parse would read
+    if (findKey(data, '"delta"', end) !== null || hasUsage(data) || hasError(data)) return undefined;
+    const index = findKey(data, '"index"');
+    if (index !== null && (!data.startsWith('0', index.value) || isDigit(data.charCodeAt(index.value + 1)) || findKey(data, '"index"', index.value) !== null)) return undefined;
+    const finish = findKey(data, '"finish_reason"');
+    if (finish !== null && !data.startsWith('null', finish.value)) return undefined;
+    this.chars += end - start - 2;
+    return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${this.open.index},"delta":{"type":"text_delta","text":${data.slice(start, end)}}}\n\n`;
   }
 
   /** The stream ended: close the open block and the message (once). */
