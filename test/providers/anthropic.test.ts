@@ -239,3 +239,32 @@ test('maps Anthropic error bodies into the OpenAI envelope', () => {
   assert.equal(text.message, 'no such thing');
   assert.equal(text.code, 'not_found_error');
 });
+
+test('text deltas read by a pattern give what a parse gives: every stream fixture, and awkward texts, compact and spaced out', async () => {
+  const { SseDecoder } = await import('../../src/upstream/sse.js');
+  const target = makeTarget('anthropic', 'claude-sonnet-4-5');
+  const texts = ['Hello', '', 'é☃😀', 'say "hi"', 'a\nb', 'back\\slash', 'tab\there', '\u2028', '}}'];
+  const generated = [
+    'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"claude-sonnet-4-5","usage":{"input_tokens":3,"output_tokens":1}}}\n\n',
+    'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\n',
+    ...texts.map((text) => `event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } })}\n\n`),
+    'event: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\n',
+    'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"max_tokens","stop_sequence":null},"usage":{"output_tokens":9}}\n\n',
+    'event: message_stop\ndata: {"type":"message_stop"}\n\n',
+  ].join('');
+  const streams = [...['text', 'tool-call', 'thinking-tool-use', 'thinking-after-tool', 'thinking-cached', 'stream-error'].map((n) => fixture(`anthropic/${n}.sse`)), generated];
+  for (const raw of streams) {
+    const events = new SseDecoder().push(raw);
+    for (const op of ['chat', 'completions'] as const) {
+      const account = (spaced: boolean) => {
+        const tr = anthropicAdapter.streamTranslator(op, target, makeCtx({ stream: true, clientWantsUsage: true }));
+        const out = events.flatMap((ev) => tr.push(spaced && ev.data.startsWith('{') ? { ...ev, data: JSON.stringify(JSON.parse(ev.data), null, 1) } : ev));
+        return { out: [...out, ...tr.end()], usage: tr.usage(), chars: tr.outputChars(), error: tr.error(), complete: tr.complete?.() };
+      };
+      assert.deepEqual(account(false), account(true), `${op}: ${raw.slice(0, 60)}`);
+    }
+  }
+  // the pattern takes the plain texts only: a broken event is still refused as a parse refuses it
+  const tr = anthropicAdapter.streamTranslator('chat', target, makeCtx({ stream: true }));
+  assert.deepEqual(tr.push({ event: 'content_block_delta', id: undefined, data: '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a\tb"}}' }), []);
+});

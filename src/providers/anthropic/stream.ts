@@ -39,6 +39,13 @@ export function parseAnthropicEvent(event: SseEvent): Json | null {
   }
 }
 
+/**
+ * A text_delta event as Anthropic sends it, whose text has no escapes or control
+ * characters: the text between the quotes is the string a parse would give, and
+ * JSON.stringify gives back the same quoted text. Any other shape is parsed.
+ */
+const TEXT_DELTA = /^\{"type":"content_block_delta","index":\d+,"delta":\{"type":"text_delta","text":"([^"\\\x00-\x1f]*)"\}\}$/;
+
 export class AnthropicStreamTranslator implements StreamTranslator {
   private id: string;
   private rawUsage: Json = {};
@@ -69,6 +76,9 @@ export class AnthropicStreamTranslator implements StreamTranslator {
 
   push(event: SseEvent): string[] {
     if (this.failure) return [];
+    // Most events of a long answer: more text, read by a pattern rather than a parse (see TEXT_DELTA).
+    const text = TEXT_DELTA.exec(event.data)?.[1];
+    if (text !== undefined) return this.text(text);
     const unreadable = event.data !== '' && event.data !== '[DONE]' ? unreadableEvent(event.data) : undefined;
     if (unreadable) return this.fail({ type: 'api_error', message: unreadable });
     const data = parseAnthropicEvent(event);
