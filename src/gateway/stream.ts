@@ -107,6 +107,9 @@ function countedUsageChunk(input: RelayInput, usage: { promptTokens: number; com
  */
 export type ReadMode = 'payloads' | 'chat' | 'raw';
 
+/** One payload as `out` holds it in a mode: a chat client's SSE frame, else as it is. */
+const inMode = (mode: ReadMode, payload: string): string => (mode === 'chat' ? sseData(payload) : payload);
+
 /**
  * One upstream chunk's events into `out`. In the `chat` and `raw` modes, wherever the
  * chunk starts at an event boundary, runs of frames the translator passes as they are go
@@ -119,7 +122,7 @@ export function readChunk(chunk: Uint8Array, decoder: SseDecoder, translator: St
   const take = (part: string) => {
     for (const ev of decoder.pushText(part)) {
       events++;
-      for (const p of translator.push(ev)) out.push(mode === 'chat' ? sseData(p) : p);
+      for (const p of translator.push(ev)) out.push(inMode(mode, p));
     }
   };
   // A route's encoder takes payloads one event at a time; \r ends a line too: such text goes event by event
@@ -155,11 +158,10 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
    * record's endpoint is the operation's own) gets frames as they are read; every other
    * client's payloads wait for the route's encoder (encodeWith), set after this returns.
    */
-  const frames = !input.raw && ledger.input.endpoint === undefined;
-  const mode: ReadMode = input.raw ? 'raw' : frames ? 'chat' : 'payloads';
+  const mode: ReadMode = input.raw ? 'raw' : ledger.input.endpoint === undefined ? 'chat' : 'payloads';
   const encode = (piece: Piece): string => {
     let text = '';
-    if (frames) for (const p of piece.payloads) text += p;
+    if (mode === 'chat') for (const p of piece.payloads) text += p;
     else for (const p of piece.payloads) text += encoder.push(p);
     return piece.last ? text + encoder.end() : text;
   };
@@ -195,13 +197,13 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
         ended = true;
         for (const ev of decoder.end()) {
           events++;
-          for (const p of translator.push(ev)) out.push(frames ? sseData(p) : p);
+          for (const p of translator.push(ev)) out.push(inMode(mode, p));
         }
         if (events === 0) throw new EmptyStream();
         // Ended cleanly but without the protocol's terminator ([DONE], message_stop, a finishReason): cut short.
         const terminated = translator.terminated?.() ?? translator.complete?.();
         if (terminated === false && !translator.error()) throw new TruncatedStream();
-        for (const p of ending()) out.push(frames ? sseData(p) : p);
+        for (const p of ending()) out.push(inMode(mode, p));
         return { payloads: out, last: true };
       }
       events += readChunk(chunk, decoder, translator, mode, out);
@@ -209,7 +211,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
         // The provider said it is done: end now, in one write, and let the connection drain for reuse.
         ended = true;
         body.drain();
-        for (const p of ending()) out.push(frames ? sseData(p) : p);
+        for (const p of ending()) out.push(inMode(mode, p));
         return { payloads: out, last: true };
       }
     }
@@ -269,7 +271,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
       return closed && pending === null;
     },
     encodeWith(e) {
-      if (frames) throw new Error('a chat client\'s stream is framed as it is read: its encoder cannot change');
+      if (mode === 'chat') throw new Error('a chat client\'s stream is framed as it is read: its encoder cannot change');
       encoder = e;
     },
     async next() {

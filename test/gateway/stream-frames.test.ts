@@ -42,7 +42,7 @@ function feed(bytes: Buffer, cuts: number[], t: StreamTranslator, mode: ReadMode
     events++;
     for (const p of t.push(ev)) out.push(mode === 'chat' ? sseData(p) : p);
   }
-  for (const p of t.end()) out.push(p);
+  for (const p of t.end()) out.push(mode === 'chat' ? sseData(p) : p);
   return { out, events };
 }
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { anthropicAdapter } from '../../src/providers/anthropic/index.js';
 import { GatewayError } from '../../src/errors.js';
 import { accumulate, fixture, fixtureJson, makeCtx, makeTarget, parseAll, replay } from './helpers.js';
+import { SseDecoder } from '../../src/upstream/sse.js';
 
 const target = makeTarget('anthropic', 'claude-sonnet-4-5', { max_output: 64000 });
 const build = (body: Record<string, unknown>, stream = false) => {
@@ -240,8 +241,7 @@ test('maps Anthropic error bodies into the OpenAI envelope', () => {
   assert.equal(text.code, 'not_found_error');
 });
 
-test('text deltas read by a pattern give what a parse gives: every stream fixture, and awkward texts, compact and spaced out', async () => {
-  const { SseDecoder } = await import('../../src/upstream/sse.js');
+test('text deltas read by a pattern give what a parse gives: every stream fixture, and awkward texts, compact and spaced out', () => {
   const target = makeTarget('anthropic', 'claude-sonnet-4-5');
   const texts = ['Hello', '', 'é☃😀', 'say "hi"', 'a\nb', 'back\\slash', 'tab\there', '\u2028', '}}'];
   const generated = [
