@@ -17,6 +17,7 @@ export type { SseRelay, StreamEncoder } from './types.js';
 import type { AbortHandle } from '../upstream/abort.js';
 import { BodyChunks } from '../upstream/body-chunks.js';
 import { estimateTokens } from './tokens.js';
+import { credentialsOf, scrubCredentials } from '../util/scrub.js';
 
 export interface RelayInput {
   deps: GatewayDeps;
@@ -184,6 +185,19 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
   };
 
   /**
+   * Some providers echo the key they were given in an error's text, and a stream's error
+   * event goes to the client, the attempt log and the daemon's log as the provider wrote
+   * it: from the piece that holds the error on, credentials are cut out (as from an error
+   * answer's body, upstream/client.ts). A stream without an error pays nothing.
+   */
+  let secrets: string[] | undefined;
+  const scrubbed = (text: string): string => scrubCredentials(text, (secrets ??= credentialsOf(target.provider.apiKey, target.provider.headers)));
+  const piece = (payloads: string[], last: boolean): Piece => {
+    if (translator.error()) for (let i = 0; i < payloads.length; i++) payloads[i] = scrubbed(payloads[i]!);
+    return { payloads, last };
+  };
+
+  /**
    * Everything the body has buffered, decoded and translated: something to send, or null
    * (nothing yet: wait for more). Synchronous; see BodyChunks.
    */
@@ -191,7 +205,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
     let out: string[] | undefined;
     for (;;) {
       const chunk = body.read();
-      if (chunk === undefined) return out === undefined || out.length === 0 ? null : { payloads: out, last: false };
+      if (chunk === undefined) return out === undefined || out.length === 0 ? null : piece(out, false);
       out ??= [];
       if (chunk === null) {
         ended = true;
@@ -204,7 +218,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
         const terminated = translator.terminated?.() ?? translator.complete?.();
         if (terminated === false && !translator.error()) throw new TruncatedStream();
         for (const p of ending()) out.push(inMode(mode, p));
-        return { payloads: out, last: true };
+        return piece(out, true);
       }
       events += readChunk(chunk, decoder, translator, mode, out);
       if (translator.complete?.()) {
@@ -212,7 +226,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
         ended = true;
         body.drain();
         for (const p of ending()) out.push(inMode(mode, p));
-        return { payloads: out, last: true };
+        return piece(out, true);
       }
     }
   };
@@ -250,7 +264,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
   if (earlyError) {
     abort.abort();
     res.body.destroy();
-    return { ok: false, error: `stream error: ${earlyError.message.slice(0, 200)}`, cause: earlyError };
+    return { ok: false, error: `stream error: ${scrubbed(earlyError.message).slice(0, 200)}`, cause: earlyError };
   }
   // Committed: from here on the whole stream has to end by the deadline.
   timer = setTimeout(() => abort.abort(new UpstreamTimeout('TH_DEADLINE')), Math.max(0, input.deadlineAt - performance.now()));
@@ -263,7 +277,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
   const finished = () => {
     closed = true;
     const failed = translator.error();
-    if (failed) brokeOff(failed, failed.message);
+    if (failed) brokeOff(failed, scrubbed(failed.message));
     settle(failed ? 502 : 200, failed ? 'upstream_error' : null, ttfbMs);
   };
   const relay: SseRelay = {
