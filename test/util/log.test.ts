@@ -58,3 +58,42 @@ test('stderr lines are batched, and none is lost when the process exits before t
   const lines = stderr.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; n: number });
   assert.deepEqual(lines.map((l) => [l.msg, l.n]), [['line', 1], ['line', 2], ['line', 3]]);
 });
+
+test('a JSON line is written member by member exactly as JSON.stringify writes the redacted fields', () => {
+  // A seeded generator: the same 3000 lines every run.
+  let seed = 7;
+  const rand = (n: number) => {
+    // mulberry32
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (((t ^ (t >>> 14)) >>> 0) % n);
+  };
+  const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)]!;
+  const keys = ['id', 'model', 'status', 'ms', 'authorization', 'X-Api-Key', 'Token', 'time', 'msg', 'level', '0', '7', 'a"b', 'tab\tkey', 'é', '__proto__', 'key_id', 'tokens', 'provider'];
+  const strings = ['', 'plain', 'say "hi"', 'back\\slash', 'line\nbreak', 'nul\u0000', 'emoji 😀', 'lone \ud800', 'U+2028 \u2028', `x-${SECRET}`, 'AIzaSyA0123456789abcdefghijklmnop', 'a task-list', 'é'];
+  const values = (depth: number): unknown => {
+    switch (rand(depth > 1 ? 8 : 10)) {
+      case 0: return pick(strings);
+      case 1: return pick([0, -0, 1.5, -3, 1e21, 2 ** 53, NaN, Infinity, -Infinity, 123456789]);
+      case 2: return rand(2) === 0;
+      case 3: return null;
+      case 4: return undefined;
+      case 5: return pick([() => 1, Symbol('s')]);
+      case 6: return pick(strings) + pick(strings);
+      case 7: return rand(100);
+      case 8: return Array.from({ length: rand(3) }, () => values(depth + 1));
+      default: return Object.fromEntries(Array.from({ length: rand(3) }, () => [pick(keys), values(depth + 1)]));
+    }
+  };
+  for (let n = 0; n < 3000; n++) {
+    const lines: string[] = [];
+    const log = createLogger({ write: (l) => lines.push(l) });
+    const fields = n % 50 === 0 ? undefined : Object.fromEntries(Array.from({ length: rand(8) }, () => [pick(keys), values(0)]));
+    const msg = pick(strings);
+    log.warn(msg, fields);
+    const time = (JSON.parse(lines[0]!) as { time: string }).time;
+    const expected = JSON.stringify(Object.assign({ time, level: 'warn', msg: redact(msg) }, fields ? redact(fields) : {}));
+    assert.equal(lines[0], expected, JSON.stringify({ msg, fields }));
+  }
+});
