@@ -88,4 +88,15 @@ describe('whole answers: usage found by a scan agrees with a parse, or the scan 
     assert.deepEqual(scanned.usage, parsed.usage);
     assert.deepEqual(JSON.parse(scanned.text), { ...(JSON.parse(text) as object), model: SERVED });
   });
+
+  test('an answer without a model key is left to the parse, which names the model; "model" as a value is no key', () => {
+    const adapter = adapterFor('openai')!;
+    const target = { servedAs: SERVED } as Target;
+    const answer = JSON.parse(fixture('wire/chat-completion.json')) as Record<string, unknown>;
+    delete answer.model;
+    answer.object = 'model'; // a value "model", as some servers' objects have, with the key missing
+    assert.equal(adapter.scanResponse!('chat', JSON.stringify(answer), target), undefined);
+    const parsed = adapter.parseResponse('chat', answer, target, {} as never, JSON.stringify(answer));
+    assert.equal((JSON.parse(parsed.text ?? JSON.stringify(parsed.body)) as { model: string }).model, SERVED);
+  });
 });

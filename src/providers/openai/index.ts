@@ -232,7 +232,8 @@ export function createOpenAIAdapter(type: 'openai' | 'openai-compatible'): Provi
       const body = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
       body.model = target.servedAs;
       // The provider's own text with the model swapped: no second serialisation (embeddings are large).
-      const text = raw !== undefined && raw.charCodeAt(0) === 123 && raw.includes('"model"') ? rewriteModel(raw, JSON.stringify(target.servedAs)) : undefined;
+      // An answer without a model key is serialised again, with the model ("model" as a value is no key).
+      const text = raw !== undefined && raw.charCodeAt(0) === 123 && findKey(raw, '"model"') !== null ? rewriteModel(raw, JSON.stringify(target.servedAs)) : undefined;
       return { body, usage: usageFromOpenAI(body.usage), text };
     },
 

@@ -174,6 +174,7 @@ export function scanUsage(json: string): Record<string, unknown> | undefined {
  * its raw usage object (scanUsage). undefined when it cannot be (then parse it).
  */
 export function scanAnswer(json: string, servedAs: string): { text: string; usage: Record<string, unknown> } | undefined {
-  const usage = json.includes('"model"') ? scanUsage(json) : undefined;
+  // An answer without a model key is parsed (parseResponse adds one). findKey, not includes: a pattern that starts with a quote is slow to search for.
+  const usage = findKey(json, '"model"') !== null ? scanUsage(json) : undefined;
   return usage && { text: rewriteModel(json, JSON.stringify(servedAs)), usage };
 }
