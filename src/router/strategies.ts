@@ -32,12 +32,26 @@ export const REMEASURE_EVERY = 15;
 /** How fast a bad success rate is forgiven when nothing new is heard: halves each minute. */
 export const SUCCESS_HALF_LIFE_MS = 60_000;
 
-/** Sorts by key ascending; ties keep the candidates' order. */
+/**
+ * Sorts by key ascending; ties keep the candidates' order. An insertion sort: a request
+ * has a handful of candidates, and this runs on every request with two or more (a sort
+ * through key objects and two maps cost ~0.5 µs of it).
+ */
 function sortedBy(candidates: readonly Target[], key: (t: Target) => number): Target[] {
-  return candidates
-    .map((t, i) => ({ t, i, k: key(t) }))
-    .sort((a, b) => a.k - b.k || a.i - b.i)
-    .map((x) => x.t);
+  const keys = candidates.map(key);
+  const out = candidates.slice();
+  for (let i = 1; i < out.length; i++) {
+    const t = out[i]!;
+    const k = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > k; j--) {
+      out[j + 1] = out[j]!;
+      keys[j + 1] = keys[j]!;
+    }
+    out[j + 1] = t;
+    keys[j + 1] = k;
+  }
+  return out;
 }
 
 /** USD for this request on this target, or undefined when the config has no price. */

@@ -36,6 +36,24 @@ describe('cost strategy', () => {
     const y = target('y', 'm', { input: 1, output: 1 });
     assert.deepEqual(names(byCost([free, x, y], none, ctx())), ['x', 'y', 'free']);
   });
+
+  test('any number of candidates comes out as a stable sort by expected cost would order them', () => {
+    let seed = 11;
+    const rand = (n: number) => {
+      seed = (seed * 48271) % 2147483647;
+      return seed % n;
+    };
+    const prices = [0.1, 0.5, 1, 1, 3, undefined];
+    for (let round = 0; round < 500; round++) {
+      const candidates = Array.from({ length: 1 + rand(9) }, (_, i) => {
+        const price = prices[rand(prices.length)];
+        return price === undefined ? target(`t${i}`) : target(`t${i}`, 'm', { input: price, output: prices[rand(5)] });
+      });
+      const cost = (t: (typeof candidates)[number]) => (t.info ? (t.info.input! * 1000 + t.info.output! * 200) / 1e6 : Infinity);
+      const expected = candidates.map((t, i) => ({ t, i })).sort((a, b) => (cost(a.t) === cost(b.t) ? a.i - b.i : cost(a.t) - cost(b.t))).map((x) => x.t);
+      assert.deepEqual(names(byCost(candidates, none, ctx())), names(expected));
+    }
+  });
 });
 
 describe('latency strategy', () => {
