@@ -161,17 +161,33 @@ function batchedStderr(): (line: string) => void {
   };
 }
 
-/** The time as ISO 8601, made once per millisecond: under load many lines share one. */
-let isoMs = 0;
+const DAY_MS = 86_400_000;
+let isoMs = -1;
 let iso = '';
-function isoNow(): string {
-  const now = Date.now();
-  if (now !== isoMs) {
-    isoMs = now;
-    iso = new Date(now).toISOString();
+let dayStart = -1;
+let dayPrefix = '';
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+/**
+ * `new Date(ms).toISOString()`, made once per millisecond (under load several lines share
+ * one) and within a day from the day's date and the time of day by arithmetic: a Date and
+ * its toISOString cost ~0.5 µs of every request's log line.
+ */
+export function isoTime(ms: number): string {
+  if (ms === isoMs) return iso;
+  isoMs = ms;
+  const t = ms - dayStart;
+  if (dayStart < 0 || t < 0 || t >= DAY_MS || !Number.isInteger(ms)) {
+    iso = new Date(ms).toISOString();
+    dayStart = ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
+    dayPrefix = iso.slice(0, iso.indexOf('T') + 1);
+    return iso;
   }
+  iso = `${dayPrefix}${pad((t / 3_600_000) | 0, 2)}:${pad(((t / 60_000) | 0) % 60, 2)}:${pad(((t / 1000) | 0) % 60, 2)}.${pad(t % 1000, 3)}Z`;
   return iso;
 }
+
+const isoNow = () => isoTime(Date.now());
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const min = ORDER[opts.level ?? 'info'];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createLogger, redact } from '../../src/util/log.js';
+import { createLogger, isoTime, redact } from '../../src/util/log.js';
 
 const SECRET = 'sk-th-0123456789abcdefghijklmnopqrstuv';
 
@@ -96,4 +96,25 @@ test('a JSON line is written member by member exactly as JSON.stringify writes t
     const expected = JSON.stringify(Object.assign({ time, level: 'warn', msg: redact(msg) }, fields ? redact(fields) : {}));
     assert.equal(lines[0], expected, JSON.stringify({ msg, fields }));
   }
+});
+
+test('the ISO time is what toISOString says, across days, years and the calls in between', () => {
+  let seed = 3;
+  const rand = () => {
+    seed = (seed * 48271) % 2147483647;
+    return seed / 2147483647;
+  };
+  const check = (ms: number) => assert.equal(isoTime(ms), new Date(ms).toISOString(), String(ms));
+  // walks forward in steps from 1 ms to 3 days, then jumps about (back in time too)
+  let ms = Date.UTC(2026, 10, 30, 23, 59, 58, 990);
+  for (let i = 0; i < 20_000; i++) {
+    ms += Math.floor(rand() ** 4 * 3 * 86_400_000) + 1;
+    check(ms);
+    check(ms); // the same millisecond again
+  }
+  for (const t of [0, 1, 86_399_999, 86_400_000, Date.UTC(2024, 1, 29, 12), Date.UTC(1999, 11, 31, 23, 59, 59, 999), Date.UTC(2000, 0, 1), 253402300799999, 1.5, -1, Date.UTC(1969, 11, 31, 23, 0)]) {
+    check(t);
+    check(t + 1);
+  }
+  for (let i = 0; i < 5000; i++) check(Math.floor(rand() * 4e12));
 });
