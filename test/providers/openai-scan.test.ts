@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { generatedChars, hasUsage, objectText, rewriteModel, scanUsage } from '../../src/providers/openai/json-scan.js';
 import { adapterFor } from '../../src/providers/registry.js';
+import { usageFromOpenAI } from '../../src/providers/openai/index.js';
+import { makeCtx, makeTarget } from './helpers.js';
 import type { Target } from '../../src/providers/types.js';
 
 const SHAPES = readFileSync(new URL('../fixtures/openai-compatible/chunks.jsonl', import.meta.url), 'utf8')
@@ -99,4 +101,41 @@ describe('whole answers: usage found by a scan agrees with a parse, or the scan 
     const parsed = adapter.parseResponse('chat', answer, target, {} as never, JSON.stringify(answer));
     assert.equal((JSON.parse(parsed.text ?? JSON.stringify(parsed.body)) as { model: string }).model, SERVED);
   });
+});
+
+describe('a usage chunk read by a scan says what its parse says', () => {
+  const target = makeTarget('openai', 'gpt-4o-mini');
+  const usageChunks = SHAPES.filter((s) => s.chunk.includes('"usage"')).map((s) => s.chunk);
+  const wire = readFileSync(new URL('../fixtures/openai/wire/chat-usage-chunk.json', import.meta.url), 'utf8').trim();
+  const parsedWire = JSON.parse(wire) as Record<string, unknown>;
+  const content = { index: 0, delta: { content: 'Hi "there"' }, finish_reason: 'stop' };
+  const variants = [
+    wire,
+    ...usageChunks,
+    JSON.stringify({ ...parsedWire, choices: [content] }), // usage on a chunk with content (vLLM's continuous usage)
+    JSON.stringify(parsedWire, null, 2), // pretty, choices as "[]"
+    wire.replace('"choices":[]', '"choices":[ \n ]'),
+    JSON.stringify({ ...parsedWire, error: null }),
+    JSON.stringify({ ...parsedWire, choices: undefined }), // no choices at all: left to the parse
+    JSON.stringify({ ...parsedWire, choices: [content], error: { message: 'overloaded' } }), // an error with choices: the parse sees it
+    JSON.stringify({ ...parsedWire, usage: {} }),
+  ];
+  for (const clientWantsUsage of [false, true]) {
+    for (const [n, data] of variants.entries()) {
+      test(`variant ${n}, the client ${clientWantsUsage ? 'asked' : 'did not ask'} for usage`, () => {
+        const t = adapterFor('openai')!.streamTranslator('chat', target, makeCtx({ stream: true, clientWantsUsage }));
+        const out = t.push({ data } as never);
+        const parsed = JSON.parse(data) as { usage?: unknown; choices?: unknown[]; error?: { message?: string } };
+        if (parsed.error) {
+          assert.deepEqual(out, [data]);
+          assert.equal(t.error()?.message, parsed.error.message);
+          return;
+        }
+        assert.deepEqual(t.usage(), usageFromOpenAI(parsed.usage));
+        const dropped = !clientWantsUsage && (!parsed.choices || parsed.choices.length === 0);
+        assert.deepEqual(out, dropped ? [] : [rewriteModel(data, JSON.stringify(target.servedAs))]);
+        assert.equal(t.outputChars(), dropped ? 0 : generatedChars(data));
+      });
+    }
+  }
 });

@@ -20,7 +20,8 @@ import type {
 import { unreadableEvent, type SseEvent } from '../../upstream/sse.js';
 import { isTranslated, withoutAnthropicFields } from '../openai-shape.js';
 import { editedText } from '../request-text.js';
-import { endOfString, findKey, generatedChars, hasError, hasUsage, rewriteModel, scanAnswer } from './json-scan.js';
+import { endOfString, findKey, generatedChars, hasError, hasUsage, rewriteModel, scanAnswer, scanUsage } from './json-scan.js';
+import { isSpace } from '../request-text.js';
 import { responsesNative } from './responses-native.js';
 import { NO_FRAMES } from '../native-stream.js';
 
@@ -91,7 +92,23 @@ class OpenAIStreamTranslator implements StreamTranslator {
       this.failure = { message, type: 'upstream_error' };
       return [JSON.stringify({ error: { message, type: 'upstream_error', code: 'upstream_error', param: null } })];
     }
-    if (hasError(data) || hasUsage(data)) {
+    const error = hasError(data);
+    const usageChunk = !error && hasUsage(data);
+    if (usageChunk) {
+      // A usage chunk (one per stream) read by a scan where it can be: its usage object and whether its choices are empty.
+      const usage = scanUsage(data);
+      const choices = findKey(data, '"choices"');
+      if (usage !== undefined && choices !== null && data.charCodeAt(choices.value) === 91) {
+        this.reported = usageFromOpenAI(usage);
+        let i = choices.value + 1;
+        while (isSpace(data.charCodeAt(i))) i++;
+        // The usage-only chunk was our idea, not the client's: keep it to ourselves.
+        if (!this.ctx.clientWantsUsage && data.charCodeAt(i) === 93) return [];
+        this.count(data, 0, data.length);
+        return [rewriteModel(data, this.quotedModel)];
+      }
+    }
+    if (error || usageChunk) {
       let chunk: Record<string, unknown>;
       try {
         chunk = JSON.parse(data) as Record<string, unknown>;

@@ -24,10 +24,15 @@ export function endOfString(json: string, from: number): number {
 }
 
 const heads = new Map<string, string>();
-/** `"name"` without its opening quote (kept: the names are a handful of constants). */
+let lastName = '';
+let lastHead = '';
+/** `"name"` without its opening quote (kept: the names are a handful of constants; a run of chunks asks for the same one). */
 function unquotedHead(quotedName: string): string {
+  if (quotedName === lastName) return lastHead;
   let head = heads.get(quotedName);
   if (head === undefined) heads.set(quotedName, (head = quotedName.slice(1)));
+  lastName = quotedName;
+  lastHead = head;
   return head;
 }
 
