@@ -18,6 +18,7 @@ import type { AbortHandle } from '../upstream/abort.js';
 import { BodyChunks } from '../upstream/body-chunks.js';
 import { estimateTokens } from './tokens.js';
 import { credentialsOf, scrubCredentials } from '../util/scrub.js';
+import { coarseDelay } from '../util/clock.js';
 
 export interface RelayInput {
   deps: GatewayDeps;
@@ -267,7 +268,7 @@ export async function openRelay(input: RelayInput): Promise<Relay> {
     return { ok: false, error: `stream error: ${scrubbed(earlyError.message).slice(0, 200)}`, cause: earlyError };
   }
   // Committed: from here on the whole stream has to end by the deadline.
-  timer = setTimeout(() => abort.abort(new UpstreamTimeout('TH_DEADLINE')), Math.max(0, input.deadlineAt - performance.now()));
+  timer = setTimeout(() => abort.abort(new UpstreamTimeout('TH_DEADLINE')), coarseDelay(input.deadlineAt - performance.now()));
   timer.unref();
   const brokeOff = (err: unknown, why: string) => input.health.brokeOff(target, failureKind(err), why, input.settings);
 
