@@ -20,8 +20,7 @@ import type {
 import { unreadableEvent, type SseEvent } from '../../upstream/sse.js';
 import { isTranslated, withoutAnthropicFields } from '../openai-shape.js';
 import { editedText } from '../request-text.js';
-import { endOfString, findKey, generatedChars, hasError, hasUsage, rewriteModel, scanAnswer, scanUsage } from './json-scan.js';
-import { isSpace } from '../request-text.js';
+import { endOfString, findKey, generatedChars, hasError, hasUsage, rewriteModel, scanAnswer, scanUsageChunk } from './json-scan.js';
 import { responsesNative } from './responses-native.js';
 import { NO_FRAMES } from '../native-stream.js';
 
@@ -93,38 +92,28 @@ class OpenAIStreamTranslator implements StreamTranslator {
       return [JSON.stringify({ error: { message, type: 'upstream_error', code: 'upstream_error', param: null } })];
     }
     const error = hasError(data);
-    const usageChunk = !error && hasUsage(data);
-    if (usageChunk) {
-      // A usage chunk (one per stream) read by a scan where it can be: its usage object and whether its choices are empty.
-      const usage = scanUsage(data);
-      const choices = findKey(data, '"choices"');
-      if (usage !== undefined && choices !== null && data.charCodeAt(choices.value) === 91) {
-        this.reported = usageFromOpenAI(usage);
-        let i = choices.value + 1;
-        while (isSpace(data.charCodeAt(i))) i++;
-        // The usage-only chunk was our idea, not the client's: keep it to ourselves.
-        if (!this.ctx.clientWantsUsage && data.charCodeAt(i) === 93) return [];
-        this.count(data, 0, data.length);
-        return [rewriteModel(data, this.quotedModel)];
-      }
-    }
-    if (error || usageChunk) {
-      let chunk: Record<string, unknown>;
-      try {
-        chunk = JSON.parse(data) as Record<string, unknown>;
-      } catch {
-        return [data];
-      }
-      if (chunk.error) {
-        const e = chunk.error as { message?: string; type?: string };
-        this.failure = { message: String(e.message ?? 'provider error'), type: e.type };
-        return [data];
-      }
-      if (chunk.usage) {
-        this.reported = usageFromOpenAI(chunk.usage);
+    if (error || hasUsage(data)) {
+      // A usage chunk (one per stream) is read by a scan where it can be; an error, or what the scan cannot read, by a parse.
+      let read: { usage: unknown; noChoices: boolean } | undefined = error ? undefined : scanUsageChunk(data);
+      if (read === undefined) {
+        let chunk: Record<string, unknown>;
+        try {
+          chunk = JSON.parse(data) as Record<string, unknown>;
+        } catch {
+          return [data];
+        }
+        if (chunk.error) {
+          const e = chunk.error as { message?: string; type?: string };
+          this.failure = { message: String(e.message ?? 'provider error'), type: e.type };
+          return [data];
+        }
         const choices = chunk.choices as unknown[] | undefined;
+        read = { usage: chunk.usage, noChoices: !choices || choices.length === 0 };
+      }
+      if (read.usage) {
+        this.reported = usageFromOpenAI(read.usage);
         // The usage-only chunk was our idea, not the client's: keep it to ourselves.
-        if (!this.ctx.clientWantsUsage && (!choices || choices.length === 0)) return [];
+        if (!this.ctx.clientWantsUsage && read.noChoices) return [];
       }
     }
     this.count(data, 0, data.length);

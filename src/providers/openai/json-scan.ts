@@ -175,6 +175,21 @@ export function scanUsage(json: string): Record<string, unknown> | undefined {
 }
 
 /**
+ * A stream's usage chunk read without parsing it: its usage object (scanUsage) and
+ * whether its choices are empty. undefined when the scan cannot be sure (no choices array,
+ * an error that is not null, anything scanUsage gives up on): then parse the chunk.
+ */
+export function scanUsageChunk(json: string): { usage: Record<string, unknown>; noChoices: boolean } | undefined {
+  const choices = findKey(json, '"choices"');
+  if (choices === null || json.charCodeAt(choices.value) !== 91) return undefined;
+  const usage = scanUsage(json);
+  if (usage === undefined) return undefined;
+  let i = choices.value + 1;
+  while (isSpace(json.charCodeAt(i))) i++;
+  return { usage, noChoices: json.charCodeAt(i) === 93 };
+}
+
+/**
  * A whole answer passed on without a parse: its text with the model renamed in place and
  * its raw usage object (scanUsage). undefined when it cannot be (then parse it).
  */
