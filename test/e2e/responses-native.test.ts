@@ -85,3 +85,33 @@ describe('/v1/responses forwarded natively to providers that speak it', () => {
     assert.ok(body.input.every((i: any) => i.id === undefined));
   });
 });
+
+describe('a native answer is kept only when the request lets it be stored', () => {
+  let oai: ReplayServer;
+  let gw: TestGateway;
+  before(async () => {
+    oai = await startReplay((req) => reply(req.body, req.path));
+    gw = await startGateway({
+      providers: { oai: { type: 'openai', base_url: oai.url, api_key: 'sk-upstream-openai-0123456789', models: { 'gpt-4.1': { input: 2, output: 8 } } } },
+    });
+  });
+  after(async () => {
+    await gw.close();
+    await oai.close();
+  });
+
+  test('store: false passes the answer on and keeps nothing; store left out keeps it for retrieve', async () => {
+    const unstored = await gw.client.responses.create({ model: 'gpt-4.1', input: 'Tell me a story.', store: false });
+    assert.equal(unstored.model, 'oai/gpt-4.1');
+    await assert.rejects(gw.client.responses.retrieve(unstored.id), (err: any) => err.status === 404);
+    const stored = await gw.client.responses.create({ model: 'gpt-4.1', input: 'Tell me a story.' });
+    assert.equal(stored.id, unstored.id); // the recorded answer's id, the same both times
+    // stored after the answer is on its way (setImmediate): poll until it is there
+    for (let i = 0; ; i++) {
+      const got = await gw.client.responses.retrieve(stored.id).catch((err) => err);
+      if (got?.id === stored.id) break;
+      assert.ok(i < 50 && got?.status === 404, `retrieve: ${got}`);
+      await new Promise((r) => setImmediate(r));
+    }
+  });
+});

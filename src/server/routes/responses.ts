@@ -139,7 +139,8 @@ export function responsesRoutes(deps: ResponsesDeps, hot?: HotRegister): Hono<Ap
         result.body.encodeWith(nativeEncoder(store));
         return sendProxyResult(c, result);
       }
-      if (result.status < 400) store(JSON.parse(result.body) as Json);
+      // parsed only to be kept: an answer not stored passes as text, unparsed
+      if (result.status < 400 && deps.store && req.store) store(JSON.parse(result.body) as Json);
       return sendJson(c, result.status, result.body, headers);
     }
     if (typeof result.body === 'string') {
