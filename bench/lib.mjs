@@ -1,7 +1,8 @@
 // Shared pieces of the benchmark: child processes, /proc sampling, request bodies per
 // protocol and the closed-loop load generator (undici Pool, one worker per connection).
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
@@ -146,4 +147,28 @@ ${extraProviders}`);
   const key = JSON.parse(created.stdout).key;
   const { child, port } = await startChild(process.execPath, [...nodeArgs, tokenhubBin(), 'serve', '--port', '0'], { TOKENHUB_HOME: home, NO_COLOR: '1', ...extraEnv }, /127\.0\.0\.1:(\d+)\/v1/);
   return { name: 'tokenhub', url: `http://127.0.0.1:${port}`, key, pid: child.pid, child };
+}
+
+/**
+ * A copy of this tree's build (bin/, dist/, package.json, a node_modules link) with edits
+ * in compiled files: [file under dist/, text or RegExp to find, text to put instead]. Each
+ * must match exactly once, so an edit cannot silently miss or hit twice. Returns the copy's
+ * bin/tokenhub; `cleanup()` removes the copy.
+ */
+export function copyBuildWith(edits) {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const copy = mkdtempSync(join(tmpdir(), 'th-copy-'));
+  for (const part of ['bin', 'dist', 'package.json']) cpSync(join(root, part), join(copy, part), { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
+  for (const [file, find, replace] of edits) {
+    const path = join(copy, 'dist', file);
+    const source = readFileSync(path, 'utf8');
+    const hits = typeof find === 'string' ? source.split(find).length - 1 : (source.match(new RegExp(find.source, 'g')) ?? []).length;
+    if (hits !== 1) {
+      rmSync(copy, { recursive: true, force: true });
+      throw new Error(`${find} occurs ${hits} times in dist/${file}; it must occur exactly once (run npm run build first?)`);
+    }
+    writeFileSync(path, source.replace(find, () => replace));
+  }
+  return { bin: join(copy, 'bin', 'tokenhub'), cleanup: () => rmSync(copy, { recursive: true, force: true }) };
 }

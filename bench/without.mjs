@@ -9,31 +9,25 @@
 //
 // The text must occur exactly once in the file, so an edit cannot silently miss or hit twice.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyBuildWith } from './lib.mjs';
 
 const [file, find, replace, ...abArgs] = process.argv.slice(2);
 if (!file || find === undefined || replace === undefined) {
   console.error('usage: node bench/without.mjs <file under dist/> <text to find> <text to put instead> [ab.mjs arguments...]');
   process.exit(2);
 }
-const root = fileURLToPath(new URL('..', import.meta.url));
-const source = readFileSync(join(root, 'dist', file), 'utf8');
-const count = source.split(find).length - 1;
-if (count !== 1) {
-  console.error(`"${find}" occurs ${count} times in dist/${file}; it must occur exactly once (run npm run build first?)`);
+let copy;
+try {
+  copy = copyBuildWith([[file, find, replace]]);
+} catch (err) {
+  console.error(err.message);
   process.exit(2);
 }
-const copy = mkdtempSync(join(tmpdir(), 'th-without-'));
 try {
-  for (const part of ['bin', 'dist', 'package.json']) cpSync(join(root, part), join(copy, part), { recursive: true });
-  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
-  writeFileSync(join(copy, 'dist', file), source.replace(find, replace));
   console.error(`A: dist/${file} without ${JSON.stringify(find)}${replace ? ` (instead: ${JSON.stringify(replace)})` : ''}; B: the build as it is`);
-  const ab = spawnSync(process.execPath, [join(root, 'bench', 'ab.mjs'), join(copy, 'bin', 'tokenhub'), ...abArgs], { stdio: 'inherit' });
+  const ab = spawnSync(process.execPath, [fileURLToPath(new URL('ab.mjs', import.meta.url)), copy.bin, ...abArgs], { stdio: 'inherit' });
   process.exitCode = ab.status ?? 1;
 } finally {
-  rmSync(copy, { recursive: true, force: true });
+  copy.cleanup();
 }
