@@ -4,7 +4,7 @@
 // machine is doing hits both alike, and the ratio of their CPU per request is a steadier
 // measure of a change than two runs one after the other. See bench/README.md.
 //
-//   node bench/ab.mjs /path/to/baseline/bin/tokenhub [stream] [chat|chat-large|messages|responses] [bench-model|bench-claude]
+//   node bench/ab.mjs /path/to/baseline/bin/tokenhub [stream] [chat|chat-large|messages|responses|responses-store] [bench-model|bench-claude]
 //
 // The baseline is a copy of bin/, dist/ and package.json with a node_modules link (as for
 // TOKENHUB_BENCH_BIN); B is this tree's build. ROUNDS (default 5) rounds of 4 s each.
@@ -12,16 +12,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BIN, load, log, median, startChild, startTokenHub } from './lib.mjs';
+import { BIN, load, log, median, REQUESTS, startChild, startTokenHub } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const baseline = args.find((a) => a.includes('/'));
 if (!baseline) {
-  log('usage: node bench/ab.mjs /path/to/baseline/bin/tokenhub [stream] [chat|chat-large|messages|responses] [bench-model|bench-claude]');
+  log('usage: node bench/ab.mjs /path/to/baseline/bin/tokenhub [stream] [chat|chat-large|messages|responses|responses-store] [bench-model|bench-claude]');
   process.exit(2);
 }
 const stream = args.includes('stream');
-const protocol = args.find((a) => ['chat', 'chat-large', 'messages', 'responses'].includes(a)) ?? 'chat';
+const protocol = args.find((a) => a in REQUESTS) ?? 'chat';
 const model = args.find((a) => a.startsWith('bench-')) ?? 'bench-model';
 const rounds = Number(process.env.ROUNDS ?? 5);
 

@@ -61,6 +61,8 @@ export const REQUESTS = {
   chat: (model, stream) => ({ path: '/v1/chat/completions', body: JSON.stringify({ model, messages: [{ role: 'user', content: PROMPT }], max_tokens: 64, ...(stream ? { stream: true } : {}) }) }),
   messages: (model, stream) => ({ path: '/v1/messages', body: JSON.stringify({ model, max_tokens: 64, messages: [{ role: 'user', content: PROMPT }], ...(stream ? { stream: true } : {}) }) }),
   responses: (model, stream) => ({ path: '/v1/responses', body: JSON.stringify({ model, input: PROMPT, max_output_tokens: 64, store: false, ...(stream ? { stream: true } : {}) }) }),
+  // store left out: true, the API's default (the Agents SDK's and the AI SDK's requests): TokenHub keeps each answer
+  'responses-store': (model, stream) => ({ path: '/v1/responses', body: JSON.stringify({ model, input: PROMPT, max_output_tokens: 64, ...(stream ? { stream: true } : {}) }) }),
 };
 
 export const headersFor = (target) => ({ 'content-type': 'application/json', ...(target.key ? { authorization: `Bearer ${target.key}` } : {}) });

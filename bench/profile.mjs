@@ -5,16 +5,16 @@
 // as µs per request: by kind of work, the top functions by self time, and the inclusive
 // time of TokenHub's own functions. See bench/README.md.
 //
-//   node bench/profile.mjs [stream] [chat|chat-large|messages|responses] [bench-model|bench-claude] [ms] [calib-hono-node.mjs]
+//   node bench/profile.mjs [stream] [chat|chat-large|messages|responses|responses-store] [bench-model|bench-claude] [ms] [calib-hono-node.mjs]
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { load, log, startChild, startTokenHub } from './lib.mjs';
+import { load, log, REQUESTS, startChild, startTokenHub } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const stream = args.includes('stream');
-const protocol = args.find((a) => ['chat', 'chat-large', 'messages', 'responses'].includes(a)) ?? 'chat';
+const protocol = args.find((a) => a in REQUESTS) ?? 'chat';
 const model = args.find((a) => a.startsWith('bench-')) ?? 'bench-model';
 const ms = Number(args.find((a) => /^\d+$/.test(a)) ?? 6000);
 const calib = args.find((a) => a.endsWith('.mjs'));

@@ -42,6 +42,8 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
   /** how often config.yaml and the key table are checked for changes */
   watchIntervalMs?: number;
+  /** how long stored Responses answers wait to be written together (default 20 ms) */
+  responsesWindowMs?: number;
   /** the clocks that decide expiry, budgets, rate windows and cooldowns (tests move a fake one) */
   clock?: Clock;
   /** where usage records go instead of the usage table's writer thread (the bench measures recording's cost so) */
@@ -95,7 +97,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     demoKey = keyStore.create({ name: 'demo' }).key;
   }
   const clock = opts.clock ?? systemClock;
-  const responsesStore = new ResponsesStore(db, () => config.responses?.retention_days ?? DEFAULT_RETENTION_DAYS, clock.wall);
+  const responsesStore = new ResponsesStore(db, () => config.responses?.retention_days ?? DEFAULT_RETENTION_DAYS, clock.wall, opts.responsesWindowMs ?? 20, (err) =>
+    log.error('storing responses failed; will retry', { error: String(err) }),
+  );
   const keys = new KeyCache(keyStore, clock.wall);
   const usage: UsageSink = opts.usage ?? new ThreadedUsageWriter(paths.db, 100, (why) => log.error('usage write failed; will retry', { error: why }));
   // Budgets start from the usage table (plus records not written yet) and run in memory after.
@@ -241,6 +245,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       // Streams cut at the deadline record their usage from their cancel callbacks: let those run first.
       await new Promise((r) => setImmediate(r));
       usage.close();
+      responsesStore.flush();
       await gateway.upstream.close();
       await sim?.close();
       db.close();

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fixture, startReplay, type ReplayServer } from '../fakes/replay.js';
-import { fakeProvider, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { fakeProvider, startGateway, tempHome, type TestGateway } from '../helpers/gateway.js';
+import { openDatabase } from '../../src/store/db.js';
 
 /** An upstream that speaks Responses itself (replays recorded Responses answers) and chat for the rest. */
 function reply(body: Record<string, any>, path: string) {
@@ -114,4 +115,27 @@ describe('a native answer is kept only when the request lets it be stored', () =
       await new Promise((r) => setImmediate(r));
     }
   });
+});
+
+test('stored answers still waiting for their window are served, and written when the daemon stops', async () => {
+  const oai = await startReplay((req) => reply(req.body, req.path));
+  const home = tempHome();
+  const gw = await startGateway(
+    { providers: { oai: { type: 'openai', base_url: oai.url, api_key: 'sk-upstream-openai-0123456789', models: { 'gpt-4.1': { input: 2, output: 8 } } } } },
+    { home, responsesWindowMs: 60_000 },
+  );
+  try {
+    const first = await gw.client.responses.create({ model: 'gpt-4.1', input: 'Tell me a story.' });
+    assert.equal((await gw.client.responses.retrieve(first.id)).id, first.id, 'read from the queue');
+    const db = openDatabase(gw.paths.db);
+    assert.equal(db.prepare('SELECT COUNT(*) FROM responses').pluck().get(), 0, 'not written yet');
+    db.close();
+    await gw.close();
+    const after = openDatabase(gw.paths.db);
+    const row = after.prepare('SELECT response FROM responses WHERE id = ?').get(first.id) as { response: string } | undefined;
+    after.close();
+    assert.equal(JSON.parse(row?.response ?? '{}').model, 'oai/gpt-4.1', 'written at shutdown, as the client got it');
+  } finally {
+    await oai.close();
+  }
 });

@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import { accumulateResponse } from 'openai/lib/responses/ResponseAccumulator';
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { GatewayError } from '../../src/errors.js';
+import { answerId } from '../../src/inbound/responses/ids.js';
+import { fixture } from '../fakes/replay.js';
 import { toChatRequest } from '../../src/inbound/responses/request.js';
 import { toResponse, type ResponseMeta } from '../../src/inbound/responses/response.js';
 import { ResponsesEventWriter } from '../../src/inbound/responses/stream.js';
@@ -166,4 +168,20 @@ test('reasoning that no answer follows (an opaque item from another provider) le
     input: [{ role: 'user', content: 'q' }, { type: 'reasoning', id: 'rs_x', summary: [], encrypted_content: 'gAAAAopaque' }, { role: 'user', content: 'again' }],
   });
   assert.deepEqual(body.messages, [{ role: 'user', content: 'q' }, { role: 'user', content: 'again' }]);
+});
+
+test("an answer's own id: read from the text when it comes first, else from a parse, and never a nested item's", () => {
+  const recorded = fixture('openai/responses/responses-text.json');
+  const id = (JSON.parse(recorded) as { id: string }).id;
+  assert.equal(answerId(recorded), id, 'the recorded answer (pretty-printed, id first)');
+  const answer = JSON.parse(recorded) as Record<string, unknown>;
+  // the same answer with its keys in another order: the first "id" in the text is an output item's
+  const { id: _, ...rest } = answer;
+  const reordered = JSON.stringify({ ...rest, id });
+  assert.ok(reordered.indexOf('"id"') < reordered.lastIndexOf(`"id":"${id}"`));
+  assert.equal(answerId(reordered), id);
+  assert.equal(answerId(JSON.stringify({ ...answer, id: 'resp_\\"quoted' })), 'resp_\\"quoted', 'an escaped id goes to the parse');
+  assert.equal(answerId('{"object":"response"}'), undefined);
+  assert.equal(answerId('{"id": 7}'), undefined);
+  assert.equal(answerId('not json'), undefined);
 });

@@ -36,3 +36,57 @@ test('stored responses are scoped to their key, expire after the retention, and 
   assert.equal(db.prepare('SELECT COUNT(*) FROM usage').pluck().get(), 1);
   db.close();
 });
+
+test('saves wait in a queue that reads already see, and go to the table together', () => {
+  const db = openDatabase(join(tempHome(), 'r.db'));
+  const store = new ResponsesStore(db, () => DEFAULT_RETENTION_DAYS, () => 1_000 * DAY, 60_000);
+  const rows = () => db.prepare('SELECT id, key_id, response FROM responses ORDER BY id').all() as { id: string; key_id: string; response: string }[];
+  // an answer's text is kept as it came (not parsed and re-serialised); an object is serialised
+  const text = '{"id":"resp_1",  "output": [],"model":"oai/gpt-4.1"}';
+  store.save({ id: 'resp_1', keyId: 'key_a', input: [{ type: 'message', role: 'user', content: 'hi' }], response: text });
+  store.save({ id: 'resp_2', keyId: 'key_a', input: [], response: { id: 'resp_2' } });
+  store.save({ id: 'resp_1', keyId: 'key_b', input: [], response: '{}' }); // another key's id: ignored, as the table would
+  assert.deepEqual(rows(), [], 'nothing written before the window');
+  assert.deepEqual(store.get('resp_1', 'key_a')?.response, JSON.parse(text));
+  assert.equal(store.get('resp_1', 'key_b'), null);
+  assert.equal(store.delete('resp_2', 'key_b'), false);
+  assert.equal(store.delete('resp_2', 'key_a'), true, 'a queued response can be deleted');
+  assert.equal(store.get('resp_2', 'key_a'), null);
+
+  assert.equal(store.flush(), true);
+  assert.deepEqual(rows(), [{ id: 'resp_1', key_id: 'key_a', response: text }]);
+  assert.deepEqual(store.get('resp_1', 'key_a')?.input, [{ type: 'message', role: 'user', content: 'hi' }]);
+
+  // queued under another key than the table's row: not that key's to read or delete, and the table keeps the first
+  store.save({ id: 'resp_1', keyId: 'key_b', input: [], response: '{"other":true}' });
+  assert.equal(store.get('resp_1', 'key_b'), null);
+  assert.equal(store.delete('resp_1', 'key_b'), false);
+  store.flush();
+  assert.deepEqual(rows(), [{ id: 'resp_1', key_id: 'key_a', response: text }]);
+  db.close();
+});
+
+test('the window writes the queue by itself; a write that fails keeps it queued and readable until a later one succeeds', async () => {
+  const file = join(tempHome(), 'r.db');
+  const db = openDatabase(file);
+  db.pragma('busy_timeout = 0');
+  const errors: unknown[] = [];
+  const store = new ResponsesStore(db, () => DEFAULT_RETENTION_DAYS, () => 1_000 * DAY, 1, (err) => errors.push(err));
+  const count = () => db.prepare('SELECT COUNT(*) FROM responses').pluck().get() as number;
+  store.save({ id: 'resp_1', keyId: 'key_a', input: [], response: { id: 'resp_1' } });
+  while (count() === 0) await new Promise((r) => setImmediate(r));
+  assert.equal(count(), 1);
+
+  // another connection (the CLI, say) holds the write lock
+  const other = openDatabase(file);
+  other.exec('BEGIN IMMEDIATE');
+  store.save({ id: 'resp_2', keyId: 'key_a', input: [], response: { id: 'resp_2' } });
+  assert.equal(store.flush(), false);
+  assert.match(String(errors[0]), /locked|busy/i);
+  assert.deepEqual(store.get('resp_2', 'key_a')?.response, { id: 'resp_2' });
+  other.exec('ROLLBACK');
+  other.close();
+  assert.equal(store.flush(), true);
+  assert.equal(count(), 2);
+  db.close();
+});

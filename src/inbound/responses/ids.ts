@@ -9,6 +9,22 @@ const base = (requestId: string): string => requestId.replace(/^req_/, '');
 
 export const responseIdFor = (requestId: string): string => `resp_${base(requestId)}`;
 
+/**
+ * A Responses answer's own id, read from its JSON text: OpenAI writes it first
+ * (`{"id":"resp_…"`), and then a scan is certain; otherwise the answer is parsed.
+ * undefined when the answer has no string id.
+ */
+export function answerId(text: string): string | undefined {
+  const m = /^\s*\{\s*"id"\s*:\s*"([^"\\]*)"/.exec(text);
+  if (m) return m[1];
+  try {
+    const answer: unknown = JSON.parse(text);
+    return isObject(answer) && typeof answer.id === 'string' ? answer.id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** An output item's id: `msg_…`, `rs_…`, `fc_…`, `ctc_…` and its position in the output. */
 export const itemIdFor = (prefix: string, responseId: string, index: number): string => `${prefix}_${responseId.replace(/^resp_/, '')}${index}`;
 

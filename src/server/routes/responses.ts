@@ -11,7 +11,7 @@ import { GatewayError, asGatewayError } from '../../errors.js';
 import { proxyRequest, RequestLedger, type GatewayDeps } from '../../gateway/pipeline.js';
 import { writerEncoder } from '../../gateway/stream.js';
 import { estimatePromptTokens } from '../../gateway/tokens.js';
-import { responseIdFor, responseIdOfItem } from '../../inbound/responses/ids.js';
+import { answerId, responseIdFor, responseIdOfItem } from '../../inbound/responses/ids.js';
 import { nativeBody, nativeEncoder, notFound } from '../../inbound/responses/native.js';
 import { toChatRequest, type ResponsesRequest } from '../../inbound/responses/request.js';
 import { toResponse, type ResponseMeta } from '../../inbound/responses/response.js';
@@ -114,18 +114,12 @@ export function responsesRoutes(deps: ResponsesDeps, hot?: HotRegister): Hono<Ap
     const id = responseIdFor(requestId);
     const meta: ResponseMeta = { id, createdAt: Math.floor(Date.now() / 1000), model: req.body.model, customTools: req.customTools, namespaced: req.namespaced, echo: req.echo };
     const promptEstimate = estimatePromptTokens('chat', req.body);
-    const store = (response: Json | null | undefined) => {
+    /** Keeps the answer for previous_response_id and retrieval: queued, written in the store's next window. */
+    const store = (response: Json | string | null | undefined) => {
       if (!deps.store || !req.store || !response) return;
       const input = withIds([...history, ...req.input], id, 0);
-      const storeTo = deps.store;
-      // After the answer is on its way: a write never delays it.
-      setImmediate(() => {
-        try {
-          storeTo.save({ id: typeof response.id === 'string' ? response.id : id, keyId, input, response });
-        } catch (err) {
-          deps.gateway.log.error('storing a response failed', { id, error: String(err) });
-        }
-      });
+      const providerId = typeof response === 'string' ? answerId(response) : response.id;
+      deps.store.save({ id: typeof providerId === 'string' ? providerId : id, keyId, input, response });
     };
 
     const native: NativeRequest = { protocol: 'openai-responses', body: nativeBody(raw as Json, history, req.input), headers: {} };
@@ -139,8 +133,7 @@ export function responsesRoutes(deps: ResponsesDeps, hot?: HotRegister): Hono<Ap
         result.body.encodeWith(nativeEncoder(store));
         return sendProxyResult(c, result);
       }
-      // parsed only to be kept: an answer not stored passes as text, unparsed
-      if (result.status < 400 && deps.store && req.store) store(JSON.parse(result.body) as Json);
+      if (result.status < 400) store(result.body); // kept as the client got it, not parsed and re-serialised
       return sendJson(c, result.status, result.body, headers);
     }
     if (typeof result.body === 'string') {
