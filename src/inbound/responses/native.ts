@@ -24,23 +24,36 @@ export function nativeBody(raw: Json, history: Json[], input: Json[]): Json {
   return { ...body, input: [...past, ...input] };
 }
 
+/** The number after the last `"sequence_number":` in a frame that has one with digits, else undefined. */
+function lastSequenceNumber(frame: string): number | undefined {
+  // searched from the end, without the opening quote (quicker to find: see findKey)
+  for (let at = frame.lastIndexOf('sequence_number":'); at > 0; at = frame.lastIndexOf('sequence_number":', at - 1)) {
+    if (frame.charCodeAt(at - 1) !== 34) continue;
+    const m = /^\d+/.exec(frame.slice(at + 17, at + 40));
+    if (m) return Number(m[0]);
+  }
+  return undefined;
+}
+
 /**
  * A native stream as is, with two additions: a break the gateway saw goes out as the
- * Responses `error` event (numbered after the provider's last), and the final Response
- * is kept (`onFinal`) as it passes. Each payload is one whole frame from the provider.
+ * Responses `error` event (numbered after the provider's last), and, when the answer is
+ * to be stored, the final Response is kept (`onFinal`) as it passes. Each payload is one
+ * whole frame from the provider, in order: the last sequence number seen is the highest.
  */
-export function nativeEncoder(onFinal: (response: Json) => void): StreamEncoder {
+export function nativeEncoder(onFinal?: (response: Json) => void): StreamEncoder {
   /** the next sequence number after the provider's last */
   let seq = 0;
   return {
     push(frame) {
-      for (const m of frame.matchAll(/"sequence_number":(\d+)/g)) seq = Number(m[1]) + 1;
-      const at = frame.search(/event: response\.(completed|incomplete)\n/);
+      const last = lastSequenceNumber(frame);
+      if (last !== undefined) seq = last + 1;
+      const at = onFinal ? frame.search(/event: response\.(completed|incomplete)\n/) : -1;
       if (at >= 0) {
         const line = frame.slice(at).split('\n')[1] ?? '';
         try {
           const data = JSON.parse(line.slice(6)) as Json;
-          if (isObject(data.response)) onFinal(data.response);
+          if (isObject(data.response)) onFinal!(data.response);
         } catch {
           // not JSON after all: the response is not stored, the client still gets it
         }

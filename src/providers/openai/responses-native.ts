@@ -9,7 +9,7 @@
 import type { SseEvent } from '../../upstream/sse.js';
 import type { NativeAdapter, NativeRequest, ProviderRuntime, RequestContext, ScannedResponse, Target, TranslatedResponse, Usage } from '../types.js';
 import { frameOf, NativeStreamMeter, parseObject, typeOf, type Json } from '../native-stream.js';
-import { rewriteModel, scanAnswer } from './json-scan.js';
+import { rewriteModel, scanAnswer, scanUsage } from './json-scan.js';
 import { editedText } from '../request-text.js';
 
 
@@ -46,8 +46,11 @@ export class ResponsesNativeStream extends NativeStreamMeter {
     if (type !== undefined && RESPONSE_EVENTS.has(type)) {
       if (FINAL_EVENTS.has(type)) {
         this.finished = true;
-        const response = parseObject(ev.data)?.response as Json | undefined;
-        this.reported = usageFromResponses(response?.usage) ?? this.reported;
+        // The whole answer is in this event: its usage is read by a scan (the last usage key, as for a
+        // non-streamed answer, scanAnswer) where it can be; a failure, or what the scan cannot read, is parsed.
+        const scanned = type === 'response.failed' ? undefined : scanUsage(ev.data);
+        const response = scanned === undefined ? (parseObject(ev.data)?.response as Json | undefined) : undefined;
+        this.reported = usageFromResponses(scanned ?? response?.usage) ?? this.reported;
         if (type === 'response.failed') {
           const e = (response?.error ?? {}) as Json;
           this.failure = { message: String(e.message ?? 'the provider failed the response'), type: typeof e.code === 'string' ? e.code : undefined };

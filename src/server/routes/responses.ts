@@ -130,7 +130,8 @@ export function responsesRoutes(deps: ResponsesDeps, hot?: HotRegister): Hono<Ap
     if (result.native) {
       // A provider that speaks Responses answered: sent as it came (model renamed), kept for previous_response_id.
       if (typeof result.body !== 'string') {
-        result.body.encodeWith(nativeEncoder(store));
+        // the final Response is read out of the stream only to be kept
+        result.body.encodeWith(nativeEncoder(deps.store && req.store ? store : undefined));
         return sendProxyResult(c, result);
       }
       if (result.status < 400) store(result.body); // kept as the client got it, not parsed and re-serialised
