@@ -114,6 +114,8 @@ export function generatedChars(json: string): number {
 
 /** Whether the chunk carries a usage object (not `"usage":null`). */
 export function hasUsage(json: string): boolean {
+  // Most chunks have no usage at all: indexOf says so several times quicker than lastIndexOf (V8 searches backwards naively).
+  if (json.indexOf('usage"') < 0) return false;
   // usage comes last in a chunk: found from the end at once (without the opening quote, as findKey searches)
   const hit = json.lastIndexOf('usage"');
   if (hit < 1) return false;
@@ -123,6 +125,8 @@ export function hasUsage(json: string): boolean {
 
 /** Whether the chunk is (or carries) an error object rather than choices. */
 export function hasError(json: string): boolean {
+  // Most chunks have no "error" text at all, which one quick search says (then neither test below can hold).
+  if (json.indexOf('rror"') < 0) return false;
   // "choices" sits near the start of every normal chunk, so the scan for "error" rarely runs.
   return json.startsWith('{"error"') || (!json.includes('choices"') && findKey(json, '"error"') !== null);
 }
