@@ -46,6 +46,8 @@ export class ResponsesStore {
   /** saved and not yet in the table, by id (one row per id, as in the table) */
   private queued = new Map<string, QueuedRow>();
   private timer: NodeJS.Timeout | undefined;
+  /** saves not kept since the last report (the queue was full) */
+  private dropped = 0;
 
   constructor(
     db: Db,
@@ -54,6 +56,8 @@ export class ResponsesStore {
     private readonly now: () => number = Date.now,
     private readonly windowMs = 20,
     private readonly onError: (err: unknown) => void = () => {},
+    /** while writes fail (a full disk, a lock held for long), at most this many wait; the oldest go first */
+    private readonly maxQueued = 1000,
   ) {
     this.insert = db.prepare(
       // A provider's id seen again replaces that key's row, never another key's.
@@ -77,6 +81,11 @@ export class ResponsesStore {
   save(r: { id: string; keyId: string; input: Json[]; response: Json | string }): void {
     const held = this.queued.get(r.id);
     if (held && held.keyId !== r.keyId) return; // another key's id: the first key's row stays, as in the table
+    if (!held && this.queued.size >= this.maxQueued) {
+      // Only while writes fail: a stored answer is a convenience (previous_response_id), memory is not unbounded.
+      this.queued.delete(this.queued.keys().next().value!);
+      this.dropped++;
+    }
     const createdAt = this.now();
     const response = typeof r.response === 'string' ? r.response : JSON.stringify(r.response);
     this.queued.set(r.id, { id: r.id, keyId: r.keyId, createdAt, expiresAt: createdAt + this.retentionDays() * DAY_MS, input: JSON.stringify(r.input), response });
@@ -98,6 +107,8 @@ export class ResponsesStore {
       return true;
     } catch (err) {
       this.onError(err);
+      if (this.dropped > 0) this.onError(new Error(`${this.dropped} stored responses were not kept: writes failed while ${this.maxQueued} waited`));
+      this.dropped = 0;
       this.timer = setTimeout(() => this.flush(), 100);
       this.timer.unref();
       return false;

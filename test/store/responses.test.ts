@@ -90,3 +90,24 @@ test('the window writes the queue by itself; a write that fails keeps it queued 
   assert.equal(count(), 2);
   db.close();
 });
+
+test('while writes fail, at most maxQueued responses wait (the oldest go first), and the loss is reported', () => {
+  const file = join(tempHome(), 'r.db');
+  const db = openDatabase(file);
+  db.pragma('busy_timeout = 0');
+  const errors: string[] = [];
+  const store = new ResponsesStore(db, () => DEFAULT_RETENTION_DAYS, () => 1_000 * DAY, 60_000, (err) => errors.push(String(err)), 3);
+  const other = openDatabase(file);
+  other.exec('BEGIN IMMEDIATE');
+  for (let i = 1; i <= 5; i++) store.save({ id: `resp_${i}`, keyId: 'key_a', input: [], response: { id: `resp_${i}` } });
+  store.save({ id: 'resp_5', keyId: 'key_a', input: [], response: { id: 'resp_5', again: true } }); // the same id replaces, drops nothing
+  assert.deepEqual([1, 2, 3, 4, 5].map((i) => store.get(`resp_${i}`, 'key_a') !== null), [false, false, true, true, true]);
+  assert.equal(store.flush(), false);
+  assert.match(errors.join('\n'), /2 stored responses were not kept/);
+  other.exec('ROLLBACK');
+  other.close();
+  assert.equal(store.flush(), true);
+  assert.deepEqual(db.prepare('SELECT id FROM responses ORDER BY id').pluck().all(), ['resp_3', 'resp_4', 'resp_5']);
+  assert.deepEqual(store.get('resp_5', 'key_a')?.response, { id: 'resp_5', again: true });
+  db.close();
+});
