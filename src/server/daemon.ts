@@ -102,6 +102,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   );
   const keys = new KeyCache(keyStore, clock.wall);
   const usage: UsageSink = opts.usage ?? new ThreadedUsageWriter(paths.db, 100, (why) => log.error('usage write failed; will retry', { error: why }));
+  // With the usage writer's thread, this connection (keys, budgets, stored responses: the request
+  // path) never runs a WAL checkpoint, whose copy and fsync can take tens of milliseconds; the
+  // thread, which commits with every batch of requests, runs them (its connection keeps SQLite's
+  // default). A daemon given another sink (the bench, tests) keeps the default here.
+  if (usage instanceof ThreadedUsageWriter) db.pragma('wal_autocheckpoint = 0');
   // Budgets start from the usage table (plus records not written yet) and run in memory after.
   const limits = new KeyLimiter({
     // records still on their way to disk count too, without blocking the loop on the writer thread

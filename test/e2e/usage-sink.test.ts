@@ -21,6 +21,8 @@ test('no environment switch turns usage recording off (the old bench-only TOKENH
   try {
     await gw.client.chat.completions.create(ask);
     assert.equal((await gw.usage()).length, 1);
+    // the writer's thread runs the WAL checkpoints: the request path's connection never does
+    assert.equal(gw.daemon.db.pragma('wal_autocheckpoint', { simple: true }), 0);
   } finally {
     await gw.close();
     await fake.close();
@@ -36,6 +38,8 @@ test('an injected usage sink gets every record instead of the usage table', asyn
     assert.equal(got.length, 1);
     assert.equal(got[0]!.servedModel, 'acme/gpt-fake');
     assert.equal((await gw.usage()).length, 0);
+    // no writer thread to run checkpoints: this connection keeps SQLite's default
+    assert.equal(gw.daemon.db.pragma('wal_autocheckpoint', { simple: true }), 1000);
   } finally {
     await gw.close();
     await fake.close();
