@@ -36,6 +36,15 @@ interface QueuedRow {
   response: string;
 }
 
+/** A row (queued or read back) as the route uses it: its JSON parsed. */
+const stored = (r: Omit<QueuedRow, 'expiresAt'>): StoredResponse => ({
+  id: r.id,
+  keyId: r.keyId,
+  createdAt: r.createdAt,
+  input: JSON.parse(r.input) as Json[],
+  response: JSON.parse(r.response) as Json,
+});
+
 export class ResponsesStore {
   private readonly insert;
   private readonly select;
@@ -119,12 +128,9 @@ export class ResponsesStore {
   get(id: string, keyId: string): StoredResponse | null {
     const held = this.queued.get(id);
     // A queued row another key's row in the table would keep out is not this key's.
-    if (held && held.keyId === keyId && held.expiresAt > this.now() && (this.ownerOf.get(id) ?? keyId) === keyId) {
-      return { id, keyId, createdAt: held.createdAt, input: JSON.parse(held.input) as Json[], response: JSON.parse(held.response) as Json };
-    }
+    if (held && held.keyId === keyId && held.expiresAt > this.now() && (this.ownerOf.get(id) ?? keyId) === keyId) return stored(held);
     const row = this.select.get(id, keyId, this.now()) as { id: string; key_id: string; created_at: number; input: string; response: string } | undefined;
-    if (!row) return null;
-    return { id: row.id, keyId: row.key_id, createdAt: row.created_at, input: JSON.parse(row.input) as Json[], response: JSON.parse(row.response) as Json };
+    return row ? stored({ id: row.id, keyId: row.key_id, createdAt: row.created_at, input: row.input, response: row.response }) : null;
   }
 
   delete(id: string, keyId: string): boolean {

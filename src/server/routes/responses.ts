@@ -114,12 +114,14 @@ export function responsesRoutes(deps: ResponsesDeps, hot?: HotRegister): Hono<Ap
     const id = responseIdFor(requestId);
     const meta: ResponseMeta = { id, createdAt: Math.floor(Date.now() / 1000), model: req.body.model, customTools: req.customTools, namespaced: req.namespaced, echo: req.echo };
     const promptEstimate = estimatePromptTokens('chat', req.body);
-    /** Keeps the answer for previous_response_id and retrieval: queued, written in the store's next window. */
-    const store = (response: Json | string | null | undefined) => {
+    /**
+     * Keeps the answer for previous_response_id and retrieval: queued, written in the store's
+     * next window. As JSON text (as the client got it) its id is read from the text unless given.
+     */
+    const store = (response: Json | string | null | undefined, responseId: unknown = typeof response === 'string' ? answerId(response) : response?.id) => {
       if (!deps.store || !req.store || !response) return;
       const input = withIds([...history, ...req.input], id, 0);
-      const providerId = typeof response === 'string' ? answerId(response) : response.id;
-      deps.store.save({ id: typeof providerId === 'string' ? providerId : id, keyId, input, response });
+      deps.store.save({ id: typeof responseId === 'string' ? responseId : id, keyId, input, response });
     };
 
     const native: NativeRequest = { protocol: 'openai-responses', body: nativeBody(raw as Json, history, req.input), headers: {} };
@@ -142,9 +144,9 @@ export function responsesRoutes(deps: ResponsesDeps, hot?: HotRegister): Hono<Ap
       if (result.status >= 400) return sendJson(c, result.status, result.body, headers);
       const completion: unknown = JSON.parse(result.body);
       const usage = usageFromOpenAI(isObject(completion) ? completion.usage : undefined) ?? { promptTokens: promptEstimate, completionTokens: 0, cachedTokens: 0 };
-      const response = toResponse(completion, meta, usage);
-      store(response);
-      return sendJson(c, 200, JSON.stringify(response), headers);
+      const text = JSON.stringify(toResponse(completion, meta, usage));
+      store(text, id); // serialised once, for the client and the store
+      return sendJson(c, 200, text, headers);
     }
     const writer = new ResponsesEventWriter({ ...meta, promptEstimate });
     result.body.encodeWith(writerEncoder(writer, () => store(writer.final())));
